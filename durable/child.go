@@ -1,0 +1,174 @@
+package durable
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// ChildOption configures one RunInChildContext.
+type ChildOption func(*childConfig)
+
+type childConfig struct {
+	serdes  Serdes
+	summary func(payload string) string
+}
+
+// WithChildSerdes sets how the child's result is stored (default JSON).
+func WithChildSerdes(s Serdes) ChildOption { return func(c *childConfig) { c.serdes = s } }
+
+// WithSummary sets the payload recorded instead of a result over 256 KiB
+// (default: none). Such a child is recorded with ReplayChildren, and a
+// replay runs its function again with every operation inside replayed.
+func WithSummary(f func(payload string) string) ChildOption {
+	return func(c *childConfig) { c.summary = f }
+}
+
+// RunInChildContext runs fn in a context of its own, recorded as one CONTEXT
+// operation: on replay a finished child returns its stored result (or its
+// *ChildContextError) without running fn.
+func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, error), opts ...ChildOption) (O, error) {
+	var zero O
+	c, err := internal(ctx)
+	if err != nil {
+		return zero, err
+	}
+	cfg := childConfig{serdes: defaultSerdes}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := c.enter(); err != nil {
+		return zero, err
+	}
+	path := c.nextPath()
+	what := "the result of child context " + quote(name)
+	r := c.runContext(ctx, hashID(path), path, subChild, name, false, nil, cfg.summary, func(cc *dctx) (string, error) {
+		v, err := fn(cc)
+		if err != nil {
+			return "", err
+		}
+		s, err := cfg.serdes.Serialize(v)
+		if err != nil {
+			return "", &SerdesError{What: what, Err: err}
+		}
+		return s, nil
+	})
+	if r.err != nil {
+		if r.err == errSuspended {
+			c.suspend()
+		}
+		return zero, r.err
+	}
+	if r.final != nil {
+		if err := r.owner.send(*r.final, true); err != nil {
+			return zero, err
+		}
+	}
+	if r.errObj != nil {
+		return zero, childErrorFrom(r.errObj)
+	}
+	var out O
+	if r.payload != "" {
+		if err := cfg.serdes.Deserialize(r.payload, &out); err != nil {
+			return zero, &SerdesError{What: what, Err: err}
+		}
+	}
+	return out, nil
+}
+
+// ctxRun is the outcome of a context operation (child context or Parallel
+// branch): a result payload, a failure, or a control error (err) that
+// unwinds the caller.
+type ctxRun struct {
+	payload string
+	errObj  *types.ErrorObject
+	err     error
+	// final is the SUCCEED or FAIL still to send (nil when the outcome came
+	// from the record, or nothing is recorded), sent by owner.
+	final *types.OperationUpdate
+	owner *dctx
+}
+
+// runContext resolves the context operation id at path, made in context c:
+// a terminal record is returned as stored, otherwise fn runs in a new child
+// context (br marks a Parallel branch). A flat context has no record and
+// records nothing; its operations are parented to c's parent id.
+func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat bool, br *branchRun, summary func(string) string, fn func(*dctx) (string, error)) ctxRun {
+	child := c.newChild(base, path, id)
+	child.branch = br
+	if flat {
+		child.parentID = c.parentID
+	}
+	replayChildren := false
+	if !flat {
+		rec, err := c.lookup(id, types.OperationTypeContext, sub, name)
+		if err != nil {
+			return ctxRun{err: err}
+		}
+		mode := modeOf(rec)
+		if rec != nil && rec.Status == types.OperationStatusSucceeded && rec.ContextDetails != nil && aws.ToBool(rec.ContextDetails.ReplayChildren) {
+			mode, replayChildren = OperationResumed, true
+		}
+		c.observe(id, name, types.OperationTypeContext, sub, mode)
+		switch {
+		case rec == nil:
+			if _, err := c.exec.enqueue(c.ref(id, types.OperationTypeContext, sub, name).update(types.OperationActionStart), child); err != nil {
+				return ctxRun{err: err}
+			}
+		case replayChildren:
+		case rec.Status == types.OperationStatusSucceeded:
+			if rec.ContextDetails == nil {
+				return ctxRun{}
+			}
+			return ctxRun{payload: aws.ToString(rec.ContextDetails.Result)}
+		case terminal(rec.Status):
+			var o *types.ErrorObject
+			if rec.ContextDetails != nil {
+				o = rec.ContextDetails.Error
+			}
+			if o == nil {
+				o = &types.ErrorObject{ErrorType: aws.String("ChildContextError"), ErrorMessage: aws.String("context ended " + string(rec.Status))}
+			}
+			return ctxRun{errObj: o}
+		}
+	}
+	var payload string
+	uerr := protect(func() (err error) {
+		payload, err = fn(child)
+		return err
+	})
+	switch {
+	case c.exec.failed.Load():
+		return ctxRun{err: c.exec.failure()}
+	case child.abandoned() || errors.Is(uerr, errAbandoned):
+		return ctxRun{err: errAbandoned}
+	case child.suspended.Load() || errors.Is(uerr, errSuspended):
+		return ctxRun{err: errSuspended}
+	}
+	r := ctxRun{owner: child}
+	ref := c.ref(id, types.OperationTypeContext, sub, name)
+	var u types.OperationUpdate
+	if uerr != nil {
+		obj := errorObject(uerr)
+		r.errObj = &obj
+		u = ref.update(types.OperationActionFail)
+		u.Error = &obj
+	} else {
+		r.payload = payload
+		u = ref.update(types.OperationActionSucceed)
+		if len(payload) > maxPayloadBytes {
+			u.ContextOptions = &types.ContextOptions{ReplayChildren: aws.Bool(true)}
+			if summary != nil {
+				u.Payload = aws.String(summary(payload))
+			}
+		} else {
+			u.Payload = aws.String(payload)
+		}
+	}
+	if !flat && !replayChildren {
+		r.final = &u
+	}
+	return r
+}

@@ -1,0 +1,114 @@
+package durable
+
+import (
+	"encoding/json"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/durable/wire"
+)
+
+// InvocationInput is the event the service invokes a durable function with.
+// Its JSON is wire-style with epoch-millisecond operation timestamps.
+type InvocationInput struct {
+	DurableExecutionArn   string
+	CheckpointToken       string
+	InitialExecutionState InitialExecutionState
+}
+
+// InitialExecutionState is the first page of the execution's operations;
+// the EXECUTION operation comes first.
+type InitialExecutionState struct {
+	Operations []types.Operation
+	NextMarker string
+}
+
+// InvocationStatus is the Status of an invocation's output.
+type InvocationStatus string
+
+const (
+	InvocationSucceeded InvocationStatus = "SUCCEEDED"
+	InvocationFailed    InvocationStatus = "FAILED"
+	InvocationPending   InvocationStatus = "PENDING"
+)
+
+// InvocationOutput is what a durable function returns to the service:
+// {"Status":"SUCCEEDED","Result":"…"}, {"Status":"FAILED","Error":{…}} or
+// {"Status":"PENDING"}.
+type InvocationOutput struct {
+	Status InvocationStatus
+	Result string
+	Error  *types.ErrorObject
+}
+
+// DecodeInvocationInput parses and checks an invocation envelope.
+func DecodeInvocationInput(data []byte) (*InvocationInput, error) {
+	var in InvocationInput
+	if err := wire.Unmarshal(data, &in, wire.Milliseconds); err != nil {
+		return nil, &EnvelopeError{Problem: err.Error()}
+	}
+	switch {
+	case in.DurableExecutionArn == "":
+		return nil, &EnvelopeError{Problem: "no DurableExecutionArn"}
+	case in.CheckpointToken == "":
+		return nil, &EnvelopeError{Problem: "no CheckpointToken"}
+	}
+	for i := range in.InitialExecutionState.Operations {
+		if in.InitialExecutionState.Operations[i].Type == types.OperationTypeExecution {
+			return &in, nil
+		}
+	}
+	return nil, &EnvelopeError{Problem: "no EXECUTION operation in InitialExecutionState.Operations"}
+}
+
+// EncodeInvocationInput writes an invocation envelope.
+func EncodeInvocationInput(in *InvocationInput) ([]byte, error) {
+	return wire.Marshal(in, wire.Milliseconds)
+}
+
+type outputJSON struct {
+	Status string
+	Result *string          `json:",omitempty"`
+	Error  *errorObjectJSON `json:",omitempty"`
+}
+
+type errorObjectJSON struct {
+	ErrorMessage *string  `json:",omitempty"`
+	ErrorType    *string  `json:",omitempty"`
+	ErrorData    *string  `json:",omitempty"`
+	StackTrace   []string `json:",omitempty"`
+}
+
+// EncodeInvocationOutput writes an invocation output: Result only when
+// SUCCEEDED, Error only when FAILED.
+func EncodeInvocationOutput(out *InvocationOutput) ([]byte, error) {
+	j := outputJSON{Status: string(out.Status)}
+	switch out.Status {
+	case InvocationSucceeded:
+		j.Result = aws.String(out.Result)
+	case InvocationFailed:
+		if out.Error != nil {
+			j.Error = &errorObjectJSON{ErrorMessage: out.Error.ErrorMessage, ErrorType: out.Error.ErrorType, ErrorData: out.Error.ErrorData, StackTrace: out.Error.StackTrace}
+		}
+	}
+	return json.Marshal(j)
+}
+
+// DecodeInvocationOutput parses an invocation output.
+func DecodeInvocationOutput(data []byte) (*InvocationOutput, error) {
+	var j outputJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, &EnvelopeError{Problem: "output is not JSON: " + err.Error()}
+	}
+	out := &InvocationOutput{Status: InvocationStatus(j.Status), Result: aws.ToString(j.Result)}
+	switch out.Status {
+	case InvocationSucceeded, InvocationFailed, InvocationPending:
+	default:
+		return nil, &EnvelopeError{Problem: "output Status " + j.Status + " is not SUCCEEDED, FAILED or PENDING"}
+	}
+	if j.Error != nil {
+		out.Error = &types.ErrorObject{ErrorMessage: j.Error.ErrorMessage, ErrorType: j.Error.ErrorType, ErrorData: j.Error.ErrorData, StackTrace: j.Error.StackTrace}
+	}
+	return out, nil
+}

@@ -1,0 +1,185 @@
+package durable
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// execution is the state of one invocation.
+type execution struct {
+	ctx      context.Context
+	arn      string
+	client   CheckpointClient
+	observer Observer
+	logger   *slog.Logger
+	seq      *sequencer
+
+	jitterMu sync.Mutex
+	jitterFn func() float64
+
+	opsMu sync.RWMutex
+	ops   map[string]*types.Operation
+
+	failed  atomic.Bool
+	failMu  sync.Mutex
+	failErr error
+
+	qmu      sync.Mutex
+	queue    []types.OperationUpdate
+	enqueued uint64
+
+	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
+	token  string
+	sent   uint64
+	closed bool
+}
+
+var discardLogger = slog.New(slog.DiscardHandler)
+
+func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution {
+	e := &execution{
+		ctx:      ctx,
+		arn:      in.DurableExecutionArn,
+		client:   env.Client,
+		observer: env.Observer,
+		logger:   env.Logger,
+		seq:      newSequencer(env.Scheduler),
+		jitterFn: env.Jitter,
+		token:    in.CheckpointToken,
+		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
+	}
+	if e.logger == nil {
+		e.logger = discardLogger
+	}
+	if e.jitterFn == nil {
+		e.jitterFn = rand.Float64
+	}
+	e.merge(in.InitialExecutionState.Operations)
+	return e
+}
+
+// jitter draws from Env.Jitter; calls are serialized so a seeded source
+// needs no locking of its own.
+func (e *execution) jitter() float64 {
+	e.jitterMu.Lock()
+	defer e.jitterMu.Unlock()
+	return e.jitterFn()
+}
+
+func (e *execution) get(id string) *types.Operation {
+	e.opsMu.RLock()
+	op := e.ops[id]
+	e.opsMu.RUnlock()
+	return op
+}
+
+func (e *execution) merge(ops []types.Operation) {
+	if len(ops) == 0 {
+		return
+	}
+	e.opsMu.Lock()
+	for i := range ops {
+		if id := aws.ToString(ops[i].Id); id != "" {
+			e.ops[id] = &ops[i] // the slice is ours alone: no copy
+		}
+	}
+	e.opsMu.Unlock()
+}
+
+// fail ends the execution: every goroutine unwinds at its next durable
+// operation. The first failure wins.
+func (e *execution) fail(err error) error {
+	e.failMu.Lock()
+	if e.failErr == nil {
+		e.failErr = err
+		e.failed.Store(true)
+	}
+	err = e.failErr
+	e.failMu.Unlock()
+	return err
+}
+
+func (e *execution) failure() error {
+	e.failMu.Lock()
+	defer e.failMu.Unlock()
+	return e.failErr
+}
+
+// maxResultBytes is the largest Result an invocation output carries; a
+// larger one is checkpointed as an EXECUTION SUCCEED instead.
+const maxResultBytes = 6*1024*1024 - 50
+
+// handlerBody runs the user's handler on the raw input payload and returns
+// the serialized result.
+type handlerBody func(c *dctx, input string) (string, error)
+
+// invoke runs one invocation.
+func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody) (*InvocationOutput, error) {
+	if env.Client == nil {
+		return nil, &ValidationError{Message: "Env.Client is nil"}
+	}
+	e := newExecution(ctx, env, in)
+	if err := e.fetchPages(in.InitialExecutionState.NextMarker); err != nil {
+		return nil, err
+	}
+	execOp := executionOp(in.InitialExecutionState.Operations)
+	root := &dctx{Context: ctx, exec: e}
+	root.task = e.seq.newTask("", "")
+	e.seq.start(root.task)
+	var result string
+	err := protect(func() (err error) {
+		result, err = body(root, aws.ToString(execOp.ExecutionDetails.InputPayload))
+		return err
+	})
+	e.seq.exit(root.task)
+
+	if !e.failed.Load() {
+		e.flushAll()
+	}
+	if f := e.failure(); f != nil {
+		if _, ok := f.(*CheckpointError); ok {
+			return nil, f
+		}
+		return failedOutput(f), nil
+	}
+	if root.suspended.Load() || errors.Is(err, errSuspended) {
+		return &InvocationOutput{Status: InvocationPending}, nil
+	}
+	if err != nil {
+		return failedOutput(err), nil
+	}
+	if len(result) > maxResultBytes {
+		u := types.OperationUpdate{Id: execOp.Id, Type: types.OperationTypeExecution, Action: types.OperationActionSucceed, Payload: aws.String(result)}
+		if err := root.send(u, true); err != nil {
+			return nil, err
+		}
+		result = ""
+	}
+	return &InvocationOutput{Status: InvocationSucceeded, Result: result}, nil
+}
+
+func failedOutput(err error) *InvocationOutput {
+	o := errorObject(err)
+	return &InvocationOutput{Status: InvocationFailed, Error: &o}
+}
+
+// executionOp finds the EXECUTION operation (the envelope decoder has
+// checked there is one).
+func executionOp(ops []types.Operation) *types.Operation {
+	for i := range ops {
+		if ops[i].Type == types.OperationTypeExecution {
+			if ops[i].ExecutionDetails == nil {
+				ops[i].ExecutionDetails = &types.ExecutionDetails{}
+			}
+			return &ops[i]
+		}
+	}
+	return &types.Operation{ExecutionDetails: &types.ExecutionDetails{}}
+}

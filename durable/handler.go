@@ -1,0 +1,88 @@
+package durable
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+)
+
+// Env is what one invocation runs with.
+type Env struct {
+	Client    CheckpointClient // required
+	Jitter    func() float64   // full-jitter draw in [0,1); nil = math/rand/v2
+	Scheduler Scheduler        // nil = free-running goroutines
+	Observer  Observer         // nil = nobody is told
+	Logger    *slog.Logger     // nil = discard
+}
+
+// Invoker runs ONE invocation over the raw JSON envelope and returns the raw
+// JSON output. A non-nil error means the invocation itself failed (malformed
+// envelope, a checkpoint call failed): the service treats it as a failed
+// invocation and re-invokes later.
+type Invoker func(ctx context.Context, env Env, envelope []byte) ([]byte, error)
+
+// Handle turns a typed durable handler into an Invoker. The event is the
+// JSON-decoded InputPayload of the EXECUTION operation (the zero E when the
+// payload is empty); the result is JSON-encoded into the output's Result.
+func Handle[E, R any](fn func(Context, E) (R, error)) Invoker {
+	body := func(c *dctx, input string) (string, error) {
+		var event E
+		if strings.TrimSpace(input) != "" {
+			if err := json.Unmarshal([]byte(input), &event); err != nil {
+				return "", &SerdesError{What: "the handler's input", Err: err}
+			}
+		}
+		r, err := fn(c, event)
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return "", &SerdesError{What: "the handler's result", Err: err}
+		}
+		return string(b), nil
+	}
+	return func(ctx context.Context, env Env, envelope []byte) ([]byte, error) {
+		in, err := DecodeInvocationInput(envelope)
+		if err != nil {
+			return nil, err
+		}
+		out, err := invoke(ctx, env, in, body)
+		if err != nil {
+			return nil, err
+		}
+		return EncodeInvocationOutput(out)
+	}
+}
+
+// Option sets a field of the Env that Wrap and Start bind.
+type Option func(*Env)
+
+// WithClient sets the checkpoint client.
+func WithClient(c CheckpointClient) Option { return func(e *Env) { e.Client = c } }
+
+// WithJitter sets the retry jitter source.
+func WithJitter(f func() float64) Option { return func(e *Env) { e.Jitter = f } }
+
+// WithScheduler sets the branch scheduler.
+func WithScheduler(s Scheduler) Option { return func(e *Env) { e.Scheduler = s } }
+
+// WithObserver sets the operation observer.
+func WithObserver(o Observer) Option { return func(e *Env) { e.Observer = o } }
+
+// WithLogger sets the logger handed to user code.
+func WithLogger(l *slog.Logger) Option { return func(e *Env) { e.Logger = l } }
+
+// Wrap binds a handler to an Env built from opts, giving the
+// func(ctx, envelope) (output, error) shape a Lambda runtime loop calls.
+func Wrap[E, R any](fn func(Context, E) (R, error), opts ...Option) func(context.Context, []byte) ([]byte, error) {
+	var env Env
+	for _, o := range opts {
+		o(&env)
+	}
+	inv := Handle(fn)
+	return func(ctx context.Context, envelope []byte) ([]byte, error) {
+		return inv(ctx, env, envelope)
+	}
+}

@@ -1,0 +1,254 @@
+package harness
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// DefaultStart is where every Backend's virtual clock starts unless
+// WithStartTime says otherwise, so histories are identical run to run.
+var DefaultStart = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Limits are the service limits the backend enforces.
+type Limits struct {
+	MaxPayloadBytes          int // an operation's Payload (STEP, CONTEXT results and retry state)
+	MaxErrorBytes            int // an ErrorObject, all fields together
+	MaxExecutionPayloadBytes int // the execution input, and its result (output or EXECUTION update)
+	MaxWaitSeconds           int32
+}
+
+// DefaultLimits are the Lambda durable-execution limits: 256 KiB per
+// operation payload or error, 6 MiB for the execution input and result,
+// waits and retry delays from 1 s up to one year.
+var DefaultLimits = Limits{
+	MaxPayloadBytes:          256 << 10,
+	MaxErrorBytes:            256 << 10,
+	MaxExecutionPayloadBytes: 6 << 20,
+	MaxWaitSeconds:           31622400,
+}
+
+// BackendOption configures NewBackend.
+type BackendOption func(*backendConfig)
+
+type backendConfig struct {
+	start              time.Time
+	region, account    string
+	limits             Limits
+	pageSize           int
+	executionTimeout   int32
+	maxFailedAttempts  int
+}
+
+// WithStartTime sets the virtual clock's starting instant.
+func WithStartTime(t time.Time) BackendOption { return func(c *backendConfig) { c.start = t } }
+
+// WithRegion sets the region and account used in minted ARNs.
+func WithRegion(region, account string) BackendOption {
+	return func(c *backendConfig) { c.region, c.account = region, account }
+}
+
+// WithLimits replaces DefaultLimits.
+func WithLimits(l Limits) BackendOption { return func(c *backendConfig) { c.limits = l } }
+
+// WithEnvelopePageSize sets how many operations the invocation envelope
+// carries before it hands out a NextMarker (default 100, as the service's
+// default page); a small value exercises the runtime's state paging.
+func WithEnvelopePageSize(n int) BackendOption { return func(c *backendConfig) { c.pageSize = n } }
+
+// WithExecutionTimeout sets the default DurableConfig.ExecutionTimeout for
+// executions that do not give one (default one day of virtual time).
+func WithExecutionTimeout(d time.Duration) BackendOption {
+	return func(c *backendConfig) { c.executionTimeout = int32(d / time.Second) }
+}
+
+// WithMaxFailedInvocations sets how many invocations in a row may fail
+// (crash, error, invalid output) before the execution is failed (default 5,
+// as the official local runner).
+func WithMaxFailedInvocations(n int) BackendOption {
+	return func(c *backendConfig) { c.maxFailedAttempts = n }
+}
+
+// Backend is an in-memory fake of the Lambda durable-execution service. Its
+// API methods have exactly the signatures of *lambda.Client, so it is a
+// durable.CheckpointClient and an HTTP front end can route requests
+// straight to it. It is safe for concurrent use; all timestamps come from
+// its virtual clock.
+type Backend struct {
+	cfg backendConfig
+
+	mu         sync.RWMutex
+	execs      map[string]*execution
+	byName     map[string]*execution   // function + "\x00" + execution name
+	byFunction map[string][]*execution // creation order
+	all        []*execution               // creation order
+	functions  map[string]bool
+	seq        uint64
+
+	clock clock
+}
+
+// NewBackend returns an empty backend whose clock reads DefaultStart.
+func NewBackend(opts ...BackendOption) *Backend {
+	cfg := backendConfig{
+		start:             DefaultStart,
+		region:            "us-east-1",
+		account:           "123456789012",
+		limits:            DefaultLimits,
+		pageSize:          100,
+		executionTimeout:  86400,
+		maxFailedAttempts: 5,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.pageSize < 1 {
+		cfg.pageSize = 1
+	}
+	b := &Backend{
+		cfg:        cfg,
+		execs:      make(map[string]*execution),
+		byName:     make(map[string]*execution),
+		byFunction: make(map[string][]*execution),
+		functions:  make(map[string]bool),
+	}
+	b.clock.now = cfg.start
+	return b
+}
+
+// StartExecutionInput describes a new durable execution (what an Invoke of
+// a durable function carries).
+type StartExecutionInput struct {
+	FunctionName     string
+	Qualifier        string // "" means $LATEST
+	ExecutionName    string // "" means a generated name; a given name makes the start idempotent
+	Payload          string // the raw input text, stored verbatim
+	ExecutionTimeout int32  // seconds; 0 means the backend default
+}
+
+var (
+	namePattern     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	functionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+)
+
+// RegisterFunction declares a function so ListDurableExecutionsByFunction
+// knows it before any execution starts. StartExecution declares its
+// function too.
+func (b *Backend) RegisterFunction(name string) {
+	b.mu.Lock()
+	b.functions[name] = true
+	b.mu.Unlock()
+}
+
+// StartExecution creates an execution, records ExecutionStarted and returns
+// its ARN. The same execution name with the same payload returns the
+// existing ARN; with another payload it fails with
+// DurableExecutionAlreadyStartedException.
+func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (string, error) {
+	if !functionPattern.MatchString(in.FunctionName) {
+		return "", invalidParam("FunctionName %q is not a function name (1-64 of [a-zA-Z0-9_-])", in.FunctionName)
+	}
+	if in.ExecutionName != "" && !namePattern.MatchString(in.ExecutionName) {
+		return "", invalidParam("DurableExecutionName %q must be 1-64 of [a-zA-Z0-9_-]", in.ExecutionName)
+	}
+	if len(in.Payload) > b.cfg.limits.MaxExecutionPayloadBytes {
+		return "", invalidParam("the input payload is %d bytes; the limit is %d", len(in.Payload), b.cfg.limits.MaxExecutionPayloadBytes)
+	}
+	timeout := in.ExecutionTimeout
+	if timeout == 0 {
+		timeout = b.cfg.executionTimeout
+	}
+	if timeout < 1 || timeout > 31622400 {
+		return "", invalidParam("ExecutionTimeout %d is outside 1-31622400 seconds", timeout)
+	}
+	qualifier := in.Qualifier
+	if qualifier == "" {
+		qualifier = "$LATEST"
+	}
+
+	b.mu.Lock()
+	if in.ExecutionName != "" {
+		if e := b.byName[in.FunctionName+"\x00"+in.ExecutionName]; e != nil {
+			b.mu.Unlock()
+			if e.input != in.Payload {
+				return "", alreadyStarted("durable execution %q of function %s already started with a different input", in.ExecutionName, in.FunctionName)
+			}
+			return e.arn, nil
+		}
+	}
+	b.seq++
+	seq := b.seq
+	name := in.ExecutionName
+	if name == "" {
+		name = uuidFrom("name", seq)
+	}
+	id := uuidFrom("id", seq)
+	e := &execution{
+		b:         b,
+		seq:       seq,
+		id:        id,
+		name:      name,
+		function:  in.FunctionName,
+		qualifier: qualifier,
+		input:     in.Payload,
+		timeoutSecs: timeout,
+		status:    types.ExecutionStatusRunning,
+		byID:      make(map[string]*opRecord),
+	}
+	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
+	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id
+	b.execs[e.arn] = e
+	b.byName[in.FunctionName+"\x00"+name] = e
+	b.byFunction[in.FunctionName] = append(b.byFunction[in.FunctionName], e)
+	b.all = append(b.all, e)
+	b.functions[in.FunctionName] = true
+	e.mu.Lock() // before publishing the lock order stays b.mu -> e.mu
+	b.mu.Unlock()
+	defer e.mu.Unlock()
+
+	now := b.Now()
+	e.start = now
+	e.startExecutionLocked(now)
+	return e.arn, nil
+}
+
+// uuidFrom derives a UUID-shaped, deterministic identifier from a backend
+// sequence number, so repeated runs produce identical ARNs and histories.
+func uuidFrom(kind string, seq uint64) string {
+	sum := sha256.Sum256([]byte(kind + ":" + strconv.FormatUint(seq, 10)))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
+}
+
+// lookup finds an execution by ARN.
+func (b *Backend) lookup(arn *string) *execution {
+	if arn == nil {
+		return nil
+	}
+	b.mu.RLock()
+	e := b.execs[*arn]
+	b.mu.RUnlock()
+	return e
+}
+
+// Executions lists the ARNs of every execution, oldest first.
+func (b *Backend) Executions() []string {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]string, len(b.all))
+	for i, e := range b.all {
+		out[i] = e.arn
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var falsePtr = aws.Bool(false)

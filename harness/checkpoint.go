@@ -1,0 +1,262 @@
+package harness
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+type checkpointResult = lambda.CheckpointDurableExecutionOutput
+
+// CheckpointDurableExecution applies a batch of operation updates, as the
+// service does: the presented token must be the execution's current one,
+// the whole batch is validated before anything is applied, each update
+// records its history event, and the response carries a fresh token (none
+// when the batch ended the execution) and every operation changed since
+// the handler last saw the state. A repeat of the last call with the same
+// ClientToken and CheckpointToken gets the same response again.
+func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.CheckpointDurableExecutionInput, _ ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
+	if in == nil || in.DurableExecutionArn == nil || *in.DurableExecutionArn == "" {
+		return nil, invalidParam("DurableExecutionArn is required")
+	}
+	if in.ClientToken != nil && !clientTokenOK(*in.ClientToken) {
+		return nil, invalidParam("ClientToken must be 1-64 printable characters without spaces")
+	}
+	e := b.lookup(in.DurableExecutionArn)
+	if e == nil {
+		return nil, invalidParam("durable execution %s does not exist", *in.DurableExecutionArn)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+
+	if in.ClientToken != nil && in.CheckpointToken != nil && e.idem != nil &&
+		e.idem.clientToken == *in.ClientToken && e.idem.token == *in.CheckpointToken {
+		return copyCheckpointOutput(e.idem.out), nil
+	}
+	if err := e.checkTokenLocked(in.CheckpointToken); err != nil {
+		return nil, err
+	}
+	if err := e.validateBatchLocked(in.Updates); err != nil {
+		return nil, err
+	}
+
+	now := b.Now()
+	terminal := false
+	for i := range in.Updates {
+		if e.applyLocked(&in.Updates[i], now) {
+			terminal = true
+		}
+	}
+
+	out := &lambda.CheckpointDurableExecutionOutput{
+		NewExecutionState: &types.CheckpointUpdatedExecutionState{Operations: e.deltaLocked()},
+	}
+	if !terminal {
+		e.newTokenLocked()
+		out.CheckpointToken = aws.String(e.token)
+	} else {
+		e.token = ""
+	}
+	if in.ClientToken != nil {
+		e.idem = &idemEntry{clientToken: *in.ClientToken, token: *in.CheckpointToken, out: copyCheckpointOutput(out)}
+	}
+	return out, nil
+}
+
+func clientTokenOK(s string) bool {
+	if len(s) < 1 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// deltaLocked returns copies of the operations changed since the handler
+// last saw the state, in creation order, and marks them seen.
+func (e *execution) deltaLocked() []types.Operation {
+	if len(e.dirty) == 0 {
+		return []types.Operation{}
+	}
+	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
+	out := make([]types.Operation, len(e.dirty))
+	for i, r := range e.dirty {
+		out[i] = copyOperation(&r.op)
+	}
+	e.clearDirty()
+	return out
+}
+
+// applyLocked applies one validated update and records its event. It
+// reports whether the update ended the execution.
+func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
+	if u.Type == types.OperationTypeExecution {
+		end := &ending{status: types.ExecutionStatusSucceeded, result: cloneStr(u.Payload)}
+		if u.Action == types.OperationActionFail {
+			end = &ending{status: types.ExecutionStatusFailed, err: copyErrorObject(u.Error)}
+		}
+		e.endLocked(end, now)
+		return true
+	}
+	rec := e.byID[*u.Id]
+	if rec == nil {
+		rec = e.createLocked(u, now)
+	}
+	op := &rec.op
+	switch u.Type {
+	case types.OperationTypeStep:
+		e.applyStepLocked(rec, u, now)
+	case types.OperationTypeWait:
+		switch u.Action {
+		case types.OperationActionStart:
+			rec.waitSeconds = *u.WaitOptions.WaitSeconds
+			end := now.Add(time.Duration(rec.waitSeconds) * time.Second)
+			op.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: ptr(end)}
+			ev := opEvent(rec, types.EventTypeWaitStarted, now)
+			ev.WaitStartedDetails = &types.WaitStartedDetails{Duration: ptr(rec.waitSeconds), ScheduledEndTimestamp: ptr(end)}
+			e.appendEvent(ev)
+			e.armOpTimerLocked(rec, TimerWait, end)
+		case types.OperationActionCancel:
+			op.Status = types.OperationStatusCancelled
+			op.EndTimestamp = ptr(now)
+			e.disarmLocked(rec)
+			ev := opEvent(rec, types.EventTypeWaitCancelled, now)
+			ev.WaitCancelledDetails = &types.WaitCancelledDetails{Error: &types.EventError{Payload: copyErrorObject(u.Error), Truncated: falsePtr}}
+			e.appendEvent(ev)
+		}
+	case types.OperationTypeContext:
+		var replay *bool
+		if u.ContextOptions != nil && u.ContextOptions.ReplayChildren != nil {
+			replay = aws.Bool(*u.ContextOptions.ReplayChildren)
+		}
+		switch u.Action {
+		case types.OperationActionStart:
+			ev := opEvent(rec, types.EventTypeContextStarted, now)
+			ev.ContextStartedDetails = &types.ContextStartedDetails{}
+			e.appendEvent(ev)
+		case types.OperationActionSucceed:
+			op.Status = types.OperationStatusSucceeded
+			op.EndTimestamp = ptr(now)
+			op.ContextDetails = &types.ContextDetails{Result: cloneStr(u.Payload), ReplayChildren: replay}
+			ev := opEvent(rec, types.EventTypeContextSucceeded, now)
+			ev.ContextSucceededDetails = &types.ContextSucceededDetails{Result: &types.EventResult{Payload: op.ContextDetails.Result, Truncated: falsePtr}}
+			e.appendEvent(ev)
+		case types.OperationActionFail:
+			op.Status = types.OperationStatusFailed
+			op.EndTimestamp = ptr(now)
+			op.ContextDetails = &types.ContextDetails{Error: copyErrorObject(u.Error), ReplayChildren: replay}
+			ev := opEvent(rec, types.EventTypeContextFailed, now)
+			ev.ContextFailedDetails = &types.ContextFailedDetails{Error: &types.EventError{Payload: op.ContextDetails.Error, Truncated: falsePtr}}
+			e.appendEvent(ev)
+		}
+	}
+	e.touch(rec)
+	return false
+}
+
+// createLocked stores a new operation from its START update.
+func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRecord {
+	rec := &opRecord{
+		idx: len(e.ops),
+		op: types.Operation{
+			Id:             cloneStr(u.Id),
+			ParentId:       cloneStr(u.ParentId),
+			Name:           cloneStr(u.Name),
+			Type:           u.Type,
+			SubType:        cloneStr(u.SubType),
+			Status:         types.OperationStatusStarted,
+			StartTimestamp: ptr(now),
+		},
+	}
+	if u.ParentId != nil {
+		rec.parent = e.byID[*u.ParentId]
+	}
+	e.ops = append(e.ops, rec)
+	e.byID[*u.Id] = rec
+	return rec
+}
+
+func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now time.Time) {
+	op := &rec.op
+	var attempt int32
+	if op.StepDetails != nil {
+		attempt = op.StepDetails.Attempt
+	}
+	switch u.Action {
+	case types.OperationActionStart:
+		op.Status = types.OperationStatusStarted
+		ev := opEvent(rec, types.EventTypeStepStarted, now)
+		ev.StepStartedDetails = &types.StepStartedDetails{}
+		e.appendEvent(ev)
+	case types.OperationActionSucceed:
+		op.Status = types.OperationStatusSucceeded
+		op.EndTimestamp = ptr(now)
+		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Result: cloneStr(u.Payload)}
+		ev := opEvent(rec, types.EventTypeStepSucceeded, now)
+		ev.StepSucceededDetails = &types.StepSucceededDetails{
+			Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: falsePtr},
+			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
+		}
+		e.appendEvent(ev)
+	case types.OperationActionFail:
+		op.Status = types.OperationStatusFailed
+		op.EndTimestamp = ptr(now)
+		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Error: copyErrorObject(u.Error)}
+		ev := opEvent(rec, types.EventTypeStepFailed, now)
+		ev.StepFailedDetails = &types.StepFailedDetails{
+			Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: falsePtr},
+			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
+		}
+		e.appendEvent(ev)
+	case types.OperationActionRetry:
+		delay := *u.StepOptions.NextAttemptDelaySeconds
+		due := now.Add(time.Duration(delay) * time.Second)
+		op.Status = types.OperationStatusPending
+		op.StepDetails = &types.StepDetails{
+			Attempt:              attempt + 1,
+			NextAttemptTimestamp: ptr(due),
+			Error:                copyErrorObject(u.Error),
+			Result:               cloneStr(u.Payload),
+		}
+		retry := &types.RetryDetails{CurrentAttempt: attempt + 1, NextAttemptDelaySeconds: ptr(delay)}
+		// A RETRY with an error is a failed attempt; without one it is a
+		// wait-for-condition poll that carries its state as a result.
+		if u.Error != nil {
+			ev := opEvent(rec, types.EventTypeStepFailed, now)
+			ev.StepFailedDetails = &types.StepFailedDetails{
+				Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: falsePtr},
+				RetryDetails: retry,
+			}
+			e.appendEvent(ev)
+		} else {
+			ev := opEvent(rec, types.EventTypeStepSucceeded, now)
+			ev.StepSucceededDetails = &types.StepSucceededDetails{
+				Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: falsePtr},
+				RetryDetails: retry,
+			}
+			e.appendEvent(ev)
+		}
+		e.armOpTimerLocked(rec, TimerRetry, due)
+	}
+}
+
+func (e *execution) armOpTimerLocked(rec *opRecord, kind TimerKind, due time.Time) {
+	t := &timer{Timer: Timer{Due: due, Kind: kind, ExecutionArn: e.arn, OperationId: *rec.op.Id}, exec: e, op: rec}
+	rec.timer = t
+	e.timers.push(t)
+	e.b.arm(t)
+}
+
+func (e *execution) disarmLocked(rec *opRecord) {
+	if rec.timer != nil {
+		rec.timer.dead.Store(true)
+		rec.timer = nil
+	}
+}

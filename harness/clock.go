@@ -1,0 +1,204 @@
+package harness
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// TimerKind says what a pending timer does when it fires.
+type TimerKind string
+
+// Timer kinds.
+const (
+	TimerWait             TimerKind = "WAIT"              // a WAIT STARTED -> SUCCEEDED at ScheduledEndTimestamp
+	TimerRetry            TimerKind = "RETRY"             // a STEP PENDING -> READY at NextAttemptTimestamp
+	TimerExecutionTimeout TimerKind = "EXECUTION_TIMEOUT" // the execution TIMED_OUT after DurableConfig.ExecutionTimeout
+)
+
+// Timer is a pending timer on the virtual clock.
+type Timer struct {
+	Due          time.Time
+	Kind         TimerKind
+	ExecutionArn string
+	OperationId  string // empty for TimerExecutionTimeout
+}
+
+// timer is the backend's record of a Timer. dead is set (under the owning
+// execution's lock) when the timer is cancelled or has fired; the heaps
+// drop dead entries lazily, so cancelling is O(1).
+type timer struct {
+	Timer
+	seq  uint64
+	exec *execution
+	op   *opRecord
+	dead atomic.Bool
+}
+
+// timerHeap is a binary min-heap ordered by due time, then creation order,
+// so timers due at the same instant fire in the order they were armed.
+type timerHeap []*timer
+
+func (h timerHeap) less(i, j int) bool {
+	if !h[i].Due.Equal(h[j].Due) {
+		return h[i].Due.Before(h[j].Due)
+	}
+	return h[i].seq < h[j].seq
+}
+
+func (h *timerHeap) push(t *timer) {
+	*h = append(*h, t)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() *timer {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = nil
+	s = s[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(s) && s.less(l, m) {
+			m = l
+		}
+		if r < len(s) && s.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
+
+// peek returns the earliest live timer, discarding dead ones on the way.
+func (h *timerHeap) peek() *timer {
+	for len(*h) > 0 {
+		if t := (*h)[0]; !t.dead.Load() {
+			return t
+		}
+		h.pop()
+	}
+	return nil
+}
+
+// clock is the backend's virtual clock and its timer queue. Its mutex is a
+// leaf: it is never held while an execution lock is taken.
+type clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers timerHeap
+	seq    uint64
+}
+
+// Now is the current virtual time.
+func (b *Backend) Now() time.Time {
+	b.clock.mu.Lock()
+	defer b.clock.mu.Unlock()
+	return b.clock.now
+}
+
+// arm schedules t; the caller holds t.exec's lock and also keeps t in the
+// execution's own heap.
+func (b *Backend) arm(t *timer) {
+	b.clock.mu.Lock()
+	b.clock.seq++
+	t.seq = b.clock.seq
+	b.clock.timers.push(t)
+	b.clock.mu.Unlock()
+}
+
+// Advance moves the virtual clock forward by d, firing every timer that
+// falls due on the way, earliest first. It returns the timers that fired.
+func (b *Backend) Advance(d time.Duration) []Timer {
+	return b.AdvanceTo(b.Now().Add(d))
+}
+
+// AdvanceTo moves the virtual clock to t (never backwards), firing every
+// timer due at or before t in due order; each fires at its own due time.
+func (b *Backend) AdvanceTo(t time.Time) []Timer {
+	var fired []Timer
+	for {
+		b.clock.mu.Lock()
+		next := b.clock.timers.peek()
+		if next == nil || next.Due.After(t) {
+			if t.After(b.clock.now) {
+				b.clock.now = t
+			}
+			b.clock.mu.Unlock()
+			return fired
+		}
+		b.clock.timers.pop()
+		if next.Due.After(b.clock.now) {
+			b.clock.now = next.Due
+		}
+		b.clock.mu.Unlock()
+		if next.exec.fire(next) {
+			fired = append(fired, next.Timer)
+		}
+	}
+}
+
+// FireNext advances the clock to the earliest pending timer and fires every
+// timer due at that instant. It returns nil when no timer is pending.
+func (b *Backend) FireNext() []Timer {
+	b.clock.mu.Lock()
+	next := b.clock.timers.peek()
+	b.clock.mu.Unlock()
+	if next == nil {
+		return nil
+	}
+	return b.AdvanceTo(next.Due)
+}
+
+// AdvanceUntilIdle fires the pending WAIT and RETRY timers in due order,
+// moving the clock to each in turn, until none is left. An execution
+// timeout fires only if it falls due before one of them, as it would in
+// real time; otherwise it stays pending.
+func (b *Backend) AdvanceUntilIdle() []Timer {
+	var fired []Timer
+	for {
+		var due time.Time
+		found := false
+		for _, t := range b.PendingTimers() {
+			if t.Kind != TimerExecutionTimeout {
+				due, found = t.Due, true
+				break
+			}
+		}
+		if !found {
+			return fired
+		}
+		fired = append(fired, b.AdvanceTo(due)...)
+	}
+}
+
+// PendingTimers lists the live timers, earliest first.
+func (b *Backend) PendingTimers() []Timer {
+	b.clock.mu.Lock()
+	live := make(timerHeap, 0, len(b.clock.timers))
+	for _, t := range b.clock.timers {
+		if !t.dead.Load() {
+			live = append(live, t)
+		}
+	}
+	b.clock.mu.Unlock()
+	out := make([]Timer, 0, len(live))
+	for len(live) > 0 {
+		out = append(out, live.pop().Timer)
+	}
+	return out
+}

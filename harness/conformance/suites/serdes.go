@@ -1,0 +1,100 @@
+package suites
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// upperJSON is step/1-6's serdes: JSON in which every string value is
+// upper-cased on serialization; deserialization is plain JSON.
+type upperJSON struct{}
+
+func (upperJSON) Serialize(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	var generic any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		return "", err
+	}
+	b, err = json.Marshal(upperStrings(generic))
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func (upperJSON) Deserialize(data string, ptr any) error {
+	return json.Unmarshal([]byte(data), ptr)
+}
+
+func upperStrings(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ToUpper(x)
+	case []any:
+		for i := range x {
+			x[i] = upperStrings(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = upperStrings(x[k])
+		}
+	}
+	return v
+}
+
+// upperText is child/3-14's serdes for a string result: the stored payload
+// is the upper-cased text itself, not JSON (the requirement expects the raw
+// payload HELLO CHILD), and it reads back as that text.
+type upperText struct{}
+
+func (upperText) Serialize(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("suites: upperText serializes strings, got %T", v)
+	}
+	return strings.ToUpper(s), nil
+}
+
+func (upperText) Deserialize(data string, ptr any) error {
+	p, ok := ptr.(*string)
+	if !ok {
+		return fmt.Errorf("suites: upperText deserializes into *string, got %T", ptr)
+	}
+	*p = data
+	return nil
+}
+
+// wrapped is parallel/8-15's item serdes: v is stored as {"wrapped": v} and
+// read back as v.
+type wrapped struct{}
+
+type wrappedEnvelope struct {
+	Wrapped json.RawMessage `json:"wrapped"`
+}
+
+func (wrapped) Serialize(v any) (string, error) {
+	inner, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(wrappedEnvelope{Wrapped: inner})
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func (wrapped) Deserialize(data string, ptr any) error {
+	var env wrappedEnvelope
+	if err := json.Unmarshal([]byte(data), &env); err != nil {
+		return err
+	}
+	if env.Wrapped == nil {
+		return fmt.Errorf("suites: payload %q is not a wrapped envelope", data)
+	}
+	return json.Unmarshal(env.Wrapped, ptr)
+}

@@ -1,0 +1,48 @@
+package suites
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/conformance"
+)
+
+// Table returns every handler of the package by requirement key ("suite/id").
+// It builds a fresh map on each call, so callers may change it freely.
+func Table() map[string]conformance.Entry {
+	t := map[string]conformance.Entry{}
+	for suite, entries := range map[string]map[string]conformance.Entry{
+		"step":     stepSuite(),
+		"wait":     waitSuite(),
+		"child":    childSuite(),
+		"parallel": parallelSuite(),
+	} {
+		for id, e := range entries {
+			t[suite+"/"+id] = e
+		}
+	}
+	return t
+}
+
+// Register adds every entry of Table to r, asking for the runner features
+// each one needs.
+func Register(r *conformance.Registry) {
+	t := Table()
+	for _, key := range slices.Sorted(maps.Keys(t)) {
+		e := t[key]
+		var opts []conformance.Option
+		if e.Crash {
+			opts = append(opts, conformance.NeedsCrash())
+		}
+		if e.Callbacks {
+			opts = append(opts, conformance.NeedsCallbacks())
+		}
+		r.Register(key, e.Handler, opts...)
+	}
+}
+
+// plain is the entry of a handler that needs no runner feature.
+func plain(inv durable.Invoker) conformance.Entry {
+	return conformance.Entry{Handler: conformance.Plain(inv)}
+}

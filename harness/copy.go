@@ -1,0 +1,209 @@
+package harness
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// Everything the backend hands out is a deep copy, and everything it takes
+// in is copied before it is stored, so callers can never reach into its
+// state through a pointer.
+
+func cloneStr(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneTime(p *time.Time) *time.Time {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneBool(p *bool) *bool {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func cloneInt32(p *int32) *int32 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func copyErrorObject(e *types.ErrorObject) *types.ErrorObject {
+	if e == nil {
+		return nil
+	}
+	return &types.ErrorObject{
+		ErrorType:    cloneStr(e.ErrorType),
+		ErrorMessage: cloneStr(e.ErrorMessage),
+		ErrorData:    cloneStr(e.ErrorData),
+		StackTrace:   append([]string(nil), e.StackTrace...),
+	}
+}
+
+func copyOperation(o *types.Operation) types.Operation {
+	c := types.Operation{
+		Id:             cloneStr(o.Id),
+		ParentId:       cloneStr(o.ParentId),
+		Name:           cloneStr(o.Name),
+		Type:           o.Type,
+		SubType:        cloneStr(o.SubType),
+		Status:         o.Status,
+		StartTimestamp: cloneTime(o.StartTimestamp),
+		EndTimestamp:   cloneTime(o.EndTimestamp),
+	}
+	if d := o.ExecutionDetails; d != nil {
+		c.ExecutionDetails = &types.ExecutionDetails{InputPayload: cloneStr(d.InputPayload)}
+	}
+	if d := o.ContextDetails; d != nil {
+		c.ContextDetails = &types.ContextDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error), ReplayChildren: cloneBool(d.ReplayChildren)}
+	}
+	if d := o.StepDetails; d != nil {
+		c.StepDetails = &types.StepDetails{Attempt: d.Attempt, NextAttemptTimestamp: cloneTime(d.NextAttemptTimestamp), Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+	}
+	if d := o.WaitDetails; d != nil {
+		c.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: cloneTime(d.ScheduledEndTimestamp)}
+	}
+	if d := o.CallbackDetails; d != nil {
+		c.CallbackDetails = &types.CallbackDetails{CallbackId: cloneStr(d.CallbackId), Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+	}
+	if d := o.ChainedInvokeDetails; d != nil {
+		c.ChainedInvokeDetails = &types.ChainedInvokeDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+	}
+	return c
+}
+
+func copyCheckpointOutput(o *lambda.CheckpointDurableExecutionOutput) *lambda.CheckpointDurableExecutionOutput {
+	c := &lambda.CheckpointDurableExecutionOutput{CheckpointToken: cloneStr(o.CheckpointToken)}
+	if s := o.NewExecutionState; s != nil {
+		ops := make([]types.Operation, len(s.Operations))
+		for i := range s.Operations {
+			ops[i] = copyOperation(&s.Operations[i])
+		}
+		c.NewExecutionState = &types.CheckpointUpdatedExecutionState{Operations: ops, NextMarker: cloneStr(s.NextMarker)}
+	}
+	return c
+}
+
+func copyEventResult(r *types.EventResult, data bool) *types.EventResult {
+	if r == nil {
+		return nil
+	}
+	if !data {
+		return &types.EventResult{Truncated: truncated(r.Payload != nil)}
+	}
+	return &types.EventResult{Payload: cloneStr(r.Payload), Truncated: cloneBool(r.Truncated)}
+}
+
+func copyEventError(r *types.EventError, data bool) *types.EventError {
+	if r == nil {
+		return nil
+	}
+	if !data {
+		return &types.EventError{Truncated: truncated(r.Payload != nil)}
+	}
+	return &types.EventError{Payload: copyErrorObject(r.Payload), Truncated: cloneBool(r.Truncated)}
+}
+
+func copyEventInput(r *types.EventInput, data bool) *types.EventInput {
+	if r == nil {
+		return nil
+	}
+	if !data {
+		return &types.EventInput{Truncated: truncated(r.Payload != nil)}
+	}
+	return &types.EventInput{Payload: cloneStr(r.Payload), Truncated: cloneBool(r.Truncated)}
+}
+
+// truncated is the Truncated flag of a payload left out because the caller
+// asked for no execution data.
+func truncated(had bool) *bool {
+	v := had
+	return &v
+}
+
+func copyRetryDetails(r *types.RetryDetails) *types.RetryDetails {
+	if r == nil {
+		return nil
+	}
+	return &types.RetryDetails{CurrentAttempt: r.CurrentAttempt, NextAttemptDelaySeconds: cloneInt32(r.NextAttemptDelaySeconds)}
+}
+
+// copyEvent deep-copies a history event; with data false the payloads are
+// left out and marked Truncated, as IncludeExecutionData=false asks.
+func copyEvent(ev *types.Event, data bool) types.Event {
+	c := types.Event{
+		EventType:      ev.EventType,
+		EventId:        cloneInt32(ev.EventId),
+		EventTimestamp: cloneTime(ev.EventTimestamp),
+		Id:             cloneStr(ev.Id),
+		Name:           cloneStr(ev.Name),
+		SubType:        cloneStr(ev.SubType),
+		ParentId:       cloneStr(ev.ParentId),
+	}
+	if d := ev.ExecutionStartedDetails; d != nil {
+		c.ExecutionStartedDetails = &types.ExecutionStartedDetails{Input: copyEventInput(d.Input, data), ExecutionTimeout: cloneInt32(d.ExecutionTimeout)}
+	}
+	if d := ev.ExecutionSucceededDetails; d != nil {
+		c.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: copyEventResult(d.Result, data)}
+	}
+	if d := ev.ExecutionFailedDetails; d != nil {
+		c.ExecutionFailedDetails = &types.ExecutionFailedDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.ExecutionTimedOutDetails; d != nil {
+		c.ExecutionTimedOutDetails = &types.ExecutionTimedOutDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.ExecutionStoppedDetails; d != nil {
+		c.ExecutionStoppedDetails = &types.ExecutionStoppedDetails{Error: copyEventError(d.Error, data)}
+	}
+	if ev.ContextStartedDetails != nil {
+		c.ContextStartedDetails = &types.ContextStartedDetails{}
+	}
+	if d := ev.ContextSucceededDetails; d != nil {
+		c.ContextSucceededDetails = &types.ContextSucceededDetails{Result: copyEventResult(d.Result, data)}
+	}
+	if d := ev.ContextFailedDetails; d != nil {
+		c.ContextFailedDetails = &types.ContextFailedDetails{Error: copyEventError(d.Error, data)}
+	}
+	if ev.StepStartedDetails != nil {
+		c.StepStartedDetails = &types.StepStartedDetails{}
+	}
+	if d := ev.StepSucceededDetails; d != nil {
+		c.StepSucceededDetails = &types.StepSucceededDetails{Result: copyEventResult(d.Result, data), RetryDetails: copyRetryDetails(d.RetryDetails)}
+	}
+	if d := ev.StepFailedDetails; d != nil {
+		c.StepFailedDetails = &types.StepFailedDetails{Error: copyEventError(d.Error, data), RetryDetails: copyRetryDetails(d.RetryDetails)}
+	}
+	if d := ev.WaitStartedDetails; d != nil {
+		c.WaitStartedDetails = &types.WaitStartedDetails{Duration: cloneInt32(d.Duration), ScheduledEndTimestamp: cloneTime(d.ScheduledEndTimestamp)}
+	}
+	if d := ev.WaitSucceededDetails; d != nil {
+		c.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: cloneInt32(d.Duration)}
+	}
+	if d := ev.WaitCancelledDetails; d != nil {
+		c.WaitCancelledDetails = &types.WaitCancelledDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.InvocationCompletedDetails; d != nil {
+		c.InvocationCompletedDetails = &types.InvocationCompletedDetails{
+			StartTimestamp: cloneTime(d.StartTimestamp),
+			EndTimestamp:   cloneTime(d.EndTimestamp),
+			RequestId:      cloneStr(d.RequestId),
+			Error:          copyEventError(d.Error, data),
+		}
+	}
+	return c
+}

@@ -1,0 +1,30 @@
+// Package emulator serves the AWS Lambda API for durable functions over
+// HTTP, backed by the fake service of package harness, so unmodified AWS
+// clients and unmodified function binaries run against it on one machine
+// without AWS.
+//
+// It answers the durable-execution REST API (checkpoint, state, get
+// execution, history, list by function, stop; the callback routes answer
+// NotImplemented) and Invoke: a RequestResponse invoke blocks until the
+// execution ends, an Event invoke answers 202 at once, both carry
+// X-Amz-Durable-Execution-Arn, and X-Amz-Durable-Execution-Name makes the
+// start idempotent. Errors have the service's shape (X-Amzn-ErrorType,
+// __type, Message), so the aws-sdk-go-v2 client returns its typed errors.
+//
+// Each executable function is a Lambda bootstrap started as child
+// processes, each with its own Lambda Runtime API (AWS_LAMBDA_RUNTIME_API)
+// and AWS_ENDPOINT_URL_LAMBDA pointing back at the emulator with dummy
+// credentials, so the function checkpoints over HTTP through its own AWS
+// SDK. A process that dies mid-invocation is replaced and the invocation
+// retried, with Runtime.ExitError recorded in the history, as the service
+// does. In-process functions (a durable.Invoker) checkpoint over the same
+// HTTP API.
+//
+// Time is the backend's virtual clock. The emulator moves it as a
+// discrete-event simulation: when no execution can progress, the clock
+// jumps to the next timer (a wait, a retry, an execution timeout), so a
+// one-hour wait costs nothing and concurrent executions agree on the time.
+//
+// The emulator listens on loopback only unless told otherwise: it has no
+// authentication and runs executables.
+package emulator

@@ -1,0 +1,201 @@
+package emulator
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/durable/wire"
+)
+
+// maxBody bounds every request body: a sync Invoke payload and a checkpoint
+// payload are at most 6 MB, and a batch of updates a little more.
+const maxBody = 16 << 20
+
+// durableRoutes registers the durable-execution REST API of the Lambda
+// service (API version 2025-12-01). ServeMux unescapes each path segment
+// before matching, so {arn} is one %2F-laden segment, decoded.
+func (s *Server) durableRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /2025-12-01/durable-executions/{arn}/checkpoint", s.checkpoint)
+	mux.HandleFunc("GET /2025-12-01/durable-executions/{arn}/state", s.state)
+	mux.HandleFunc("GET /2025-12-01/durable-executions/{arn}", s.getExecution)
+	mux.HandleFunc("GET /2025-12-01/durable-executions/{arn}/history", s.history)
+	mux.HandleFunc("GET /2025-12-01/functions/{function}/durable-executions", s.list)
+	mux.HandleFunc("POST /2025-12-01/durable-executions/{arn}/stop", s.stop)
+	mux.HandleFunc("POST /2025-12-01/durable-execution-callbacks/{id}/{action}", s.callback)
+}
+
+func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
+	var in lambda.CheckpointDurableExecutionInput
+	if err := decodeBody(w, r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	in.DurableExecutionArn = aws.String(r.PathValue("arn"))
+	out, err := s.backend.CheckpointDurableExecution(r.Context(), &in)
+	if s.checkpointHook != nil {
+		s.checkpointHook(*in.DurableExecutionArn)
+	}
+	respond(w, out, err)
+}
+
+func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	q := query{values: r.URL.Query()}
+	in := lambda.GetDurableExecutionStateInput{
+		DurableExecutionArn: aws.String(r.PathValue("arn")),
+		CheckpointToken:     q.str("CheckpointToken"),
+		Marker:              q.str("Marker"),
+		MaxItems:            q.int32("MaxItems"),
+	}
+	if q.err != nil {
+		writeError(w, q.err)
+		return
+	}
+	out, err := s.backend.GetDurableExecutionState(r.Context(), &in)
+	respond(w, out, err)
+}
+
+func (s *Server) getExecution(w http.ResponseWriter, r *http.Request) {
+	q := query{values: r.URL.Query()}
+	in := lambda.GetDurableExecutionInput{
+		DurableExecutionArn:  aws.String(r.PathValue("arn")),
+		IncludeExecutionData: q.bool("IncludeExecutionData"),
+	}
+	if q.err != nil {
+		writeError(w, q.err)
+		return
+	}
+	out, err := s.backend.GetDurableExecution(r.Context(), &in)
+	respond(w, out, err)
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) {
+	q := query{values: r.URL.Query()}
+	in := lambda.GetDurableExecutionHistoryInput{
+		DurableExecutionArn:  aws.String(r.PathValue("arn")),
+		IncludeExecutionData: q.bool("IncludeExecutionData"),
+		Marker:               q.str("Marker"),
+		MaxItems:             q.int32("MaxItems"),
+		ReverseOrder:         q.bool("ReverseOrder"),
+	}
+	if q.err != nil {
+		writeError(w, q.err)
+		return
+	}
+	out, err := s.backend.GetDurableExecutionHistory(r.Context(), &in)
+	respond(w, out, err)
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := query{values: r.URL.Query()}
+	in := lambda.ListDurableExecutionsByFunctionInput{
+		FunctionName:         aws.String(r.PathValue("function")),
+		Qualifier:            q.str("Qualifier"),
+		DurableExecutionName: q.str("DurableExecutionName"),
+		Statuses:             q.statuses("Statuses"),
+		StartedAfter:         q.time("StartedAfter"),
+		StartedBefore:        q.time("StartedBefore"),
+		ReverseOrder:         q.bool("ReverseOrder"),
+		Marker:               q.str("Marker"),
+		MaxItems:             q.int32("MaxItems"),
+	}
+	if q.err != nil {
+		writeError(w, q.err)
+		return
+	}
+	fn, err := s.functionFor(*in.FunctionName, in.Qualifier)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	in.FunctionName = aws.String(fn.name)
+	out, err := s.backend.ListDurableExecutionsByFunction(r.Context(), &in)
+	respond(w, out, err)
+}
+
+func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
+	in := lambda.StopDurableExecutionInput{DurableExecutionArn: aws.String(r.PathValue("arn"))}
+	body, err := readBody(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if len(body) > 0 {
+		var cause types.ErrorObject
+		if err := wire.Unmarshal(body, &cause, wire.Seconds); err != nil {
+			writeError(w, invalidContent("the StopDurableExecution body is not an ErrorObject: %v", err))
+			return
+		}
+		in.Error = &cause
+	}
+	out, err := s.backend.StopDurableExecution(r.Context(), &in)
+	if err == nil {
+		s.executions.wake(*in.DurableExecutionArn)
+	}
+	respond(w, out, err)
+}
+
+// callback answers the three SendDurableExecutionCallback* routes: callbacks
+// are outside dpcheck's scope, and saying so beats a bare 404.
+func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
+	op := map[string]string{"succeed": "Success", "fail": "Failure", "heartbeat": "Heartbeat"}[r.PathValue("action")]
+	if op == "" {
+		s.unknown(w, r)
+		return
+	}
+	writeError(w, &apiError{notImplementedCode,
+		"SendDurableExecutionCallback" + op + " is not supported by the dpcheck emulator: callbacks are outside dpcheck's scope"})
+}
+
+func (s *Server) unknown(w http.ResponseWriter, r *http.Request) {
+	writeError(w, &apiError{"UnknownOperationException",
+		"the dpcheck emulator has no Lambda operation at " + r.Method + " " + r.URL.EscapedPath()})
+}
+
+// readBody reads a request body of at most maxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &apiError{"RequestTooLargeException", "the request body exceeds the emulator's limit of 16 MiB"}
+		}
+		return nil, invalidContent("reading the request body: %v", err)
+	}
+	return body, nil
+}
+
+// decodeBody reads a JSON request body into an SDK input struct. An empty
+// body is an empty object, as the service treats it.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := wire.Unmarshal(body, v, wire.Seconds); err != nil {
+		return invalidContent("could not parse the request body: %v", err)
+	}
+	return nil
+}
+
+// respond writes an SDK output struct as restJson1, or the error.
+func respond(w http.ResponseWriter, out any, err error) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	body, err := wire.Marshal(out, wire.Seconds)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}

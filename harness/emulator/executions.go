@@ -1,0 +1,244 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/harness"
+)
+
+// executions drives every execution the emulator started, one goroutine
+// each, invocation after invocation, as the service does. It moves the
+// backend's virtual clock as a discrete-event simulation: time advances to
+// the next timer only when no execution can progress without it (every
+// driver is asleep), so concurrent executions see consistent time and no
+// goroutine ever sleeps on the wall clock for a virtual wait.
+type executions struct {
+	backend        *harness.Backend
+	logger         *slog.Logger
+	maxInvocations int
+	ctx            context.Context // the drivers' context, cancelled by Close
+
+	startMu  sync.Mutex // serialises starts, so one name gets one driver
+	mu       sync.Mutex
+	runs     map[string]*run
+	busy     int                      // drivers that are not asleep
+	sleeping map[string]chan struct{} // asleep until the clock or a stop wakes them
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// run is one execution's driver.
+type run struct {
+	arn  string
+	fn   *function
+	done chan struct{} // closed when the execution has ended (or the emulator closed)
+}
+
+func newExecutions(ctx context.Context, b *harness.Backend, logger *slog.Logger, maxInvocations int) *executions {
+	return &executions{
+		ctx:            ctx,
+		backend:        b,
+		logger:         logger,
+		maxInvocations: maxInvocations,
+		runs:           map[string]*run{},
+		sleeping:       map[string]chan struct{}{},
+	}
+}
+
+// start creates the execution (or finds the one its name already started)
+// and returns its driver.
+func (x *executions) start(ctx context.Context, fn *function, in harness.StartExecutionInput) (*run, error) {
+	x.startMu.Lock()
+	defer x.startMu.Unlock()
+	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return nil, errClosed
+	}
+	x.busy++ // a new execution is runnable from its first instant
+	x.mu.Unlock()
+	arn, err := x.backend.StartExecution(ctx, in)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if r := x.runs[arn]; err != nil || r != nil || x.closed {
+		x.releaseLocked()
+		if err == nil && r == nil {
+			err = errClosed
+		}
+		return r, err
+	}
+	r := &run{arn: arn, fn: fn, done: make(chan struct{})}
+	x.runs[arn] = r
+	x.wg.Add(1)
+	go func() {
+		defer x.wg.Done()
+		defer close(r.done)
+		x.drive(r)
+	}()
+	return r, nil
+}
+
+// lookup returns the driver of an execution the emulator started.
+func (x *executions) lookup(arn string) *run {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.runs[arn]
+}
+
+// drive invokes the execution's function until the execution ends. It owns
+// one busy token while awake and gives it back when it returns.
+func (x *executions) drive(r *run) {
+	ctx := x.ctx
+	defer func() {
+		x.mu.Lock()
+		x.releaseLocked()
+		x.mu.Unlock()
+	}()
+	for n := 0; ; {
+		if ctx.Err() != nil {
+			return
+		}
+		if n >= x.maxInvocations {
+			x.stop(r.arn, "dpcheck.InvocationCap", fmt.Sprintf("the emulator stopped the execution after %d invocations", n))
+			return
+		}
+		envelope, err := x.backend.BeginInvocation(r.arn)
+		if err != nil {
+			if !x.ended(r.arn) {
+				x.logger.Error("emulator: cannot invoke", "arn", r.arn, "err", err)
+				x.stop(r.arn, "dpcheck.EmulatorError", err.Error())
+			}
+			return
+		}
+		n++
+		inv := &invocation{
+			requestID: newRequestID(),
+			arn:       r.arn,
+			index:     n,
+			function:  qualifiedFunctionArn(r.arn),
+			payload:   envelope,
+		}
+		out, invokeErr := r.fn.runner.run(ctx, inv)
+		if invokeErr != nil {
+			x.logger.Warn("emulator: invocation failed", "arn", r.arn, "invocation", n, "err", invokeErr)
+		}
+		outcome, err := x.backend.EndInvocation(r.arn, out, invokeErr)
+		if err != nil {
+			x.logger.Error("emulator: cannot end the invocation", "arn", r.arn, "err", err)
+			return
+		}
+		switch outcome.Next {
+		case harness.NextTerminal:
+			return
+		case harness.NextInvoke:
+		default: // NextWait or NextBlocked: a timer, a stop or the execution timeout wakes it
+			if !x.sleep(ctx, r.arn) {
+				return
+			}
+		}
+	}
+}
+
+func (x *executions) ended(arn string) bool {
+	st, err := x.backend.State(arn)
+	return err == nil && st.Status != types.ExecutionStatusRunning
+}
+
+// stop ends an execution the emulator cannot drive further, so no client
+// waits on it for ever.
+func (x *executions) stop(arn, errType, msg string) {
+	_, err := x.backend.StopDurableExecution(context.Background(), &lambda.StopDurableExecutionInput{
+		DurableExecutionArn: aws.String(arn),
+		Error:               &types.ErrorObject{ErrorType: aws.String(errType), ErrorMessage: aws.String(msg)},
+	})
+	if err != nil {
+		x.logger.Error("emulator: cannot stop the execution", "arn", arn, "err", err)
+	}
+}
+
+// sleep gives back the driver's busy token until the execution is woken.
+// It reports false when ctx ended first.
+func (x *executions) sleep(ctx context.Context, arn string) bool {
+	ch := make(chan struct{}, 1)
+	x.mu.Lock()
+	x.sleeping[arn] = ch
+	x.releaseLocked()
+	x.mu.Unlock()
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		x.mu.Lock()
+		if x.sleeping[arn] == ch {
+			delete(x.sleeping, arn)
+			x.busy++ // the deferred release in drive gives it back
+		}
+		x.mu.Unlock()
+		return false
+	}
+}
+
+// wake hands a sleeping driver a busy token and wakes it.
+func (x *executions) wake(arn string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.wakeLocked(arn)
+}
+
+func (x *executions) wakeLocked(arn string) {
+	if ch := x.sleeping[arn]; ch != nil {
+		delete(x.sleeping, arn)
+		x.busy++
+		ch <- struct{}{}
+	}
+}
+
+// releaseLocked gives back a busy token; the last one out moves the clock.
+func (x *executions) releaseLocked() {
+	x.busy--
+	for x.busy == 0 && len(x.sleeping) > 0 && !x.closed {
+		fired := x.backend.FireNext()
+		if len(fired) == 0 {
+			return // nothing pending: every sleeper is blocked for good
+		}
+		for _, t := range fired {
+			x.wakeLocked(t.ExecutionArn)
+		}
+	}
+}
+
+// close stops starting executions and waits for every driver; the caller
+// has cancelled their context.
+func (x *executions) close() {
+	x.startMu.Lock()
+	x.mu.Lock()
+	x.closed = true
+	x.mu.Unlock()
+	x.startMu.Unlock()
+	x.wg.Wait()
+}
+
+// qualifiedFunctionArn is the function part of an execution ARN
+// (arn:...:function:NAME:QUALIFIER/durable-execution/NAME/ID).
+func qualifiedFunctionArn(executionArn string) string {
+	fn, _, _ := strings.Cut(executionArn, "/durable-execution/")
+	return fn
+}
+
+// newRequestID is a random UUID, as Lambda request ids are.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

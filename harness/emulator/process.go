@@ -1,0 +1,304 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// processPool runs a function's invocations in child processes that talk
+// to a Lambda Runtime API, as the service runs a function's instances: one
+// invocation at a time per process, a new process when all are busy (up to
+// a cap), and a fresh one in place of a process that died.
+type processPool struct {
+	name     string
+	path     string
+	env      []string  // the environment every instance starts with
+	output   io.Writer // the processes' stdout and stderr
+	timeout  time.Duration
+	slots    chan struct{} // one token per instance that may run
+	mu       sync.Mutex
+	idle     []*instance
+	all      map[*instance]bool
+	running  map[string]*instance // execution ARN -> instance running its invocation
+	closed   bool
+	nextID   int
+	waitDone sync.WaitGroup
+}
+
+func newProcessPool(name, path string, env []string, output io.Writer, maxInstances int, timeout time.Duration) *processPool {
+	return &processPool{
+		name:    name,
+		path:    path,
+		env:     env,
+		output:  output,
+		timeout: timeout,
+		slots:   make(chan struct{}, maxInstances),
+		all:     map[*instance]bool{},
+		running: map[string]*instance{},
+	}
+}
+
+// run hands inv to an idle instance, starting one if none is idle. The
+// invocation fails with Runtime.ExitError when the process dies before it
+// answers, and with Sandbox.Timedout (the process killed) past its deadline.
+func (p *processPool) run(ctx context.Context, inv *invocation) ([]byte, error) {
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.slots }()
+	inst, err := p.acquire(inv.arn)
+	if err != nil {
+		return nil, err
+	}
+	defer p.release(inst, inv.arn)
+	inv.deadline = time.Now().Add(p.timeout)
+	return inst.run(ctx, inv)
+}
+
+func (p *processPool) acquire(arn string) (*instance, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, errClosed
+	}
+	for len(p.idle) > 0 {
+		inst := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		if inst.alive() {
+			p.running[arn] = inst
+			return inst, nil
+		}
+	}
+	p.nextID++
+	inst, err := startInstance(p, p.nextID)
+	if err != nil {
+		return nil, err
+	}
+	p.all[inst] = true
+	p.running[arn] = inst
+	return inst, nil
+}
+
+func (p *processPool) release(inst *instance, arn string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.running, arn)
+	if inst.alive() && !p.closed {
+		p.idle = append(p.idle, inst)
+	}
+}
+
+// kill sends SIGKILL to the process running arn's invocation, if any.
+func (p *processPool) kill(arn string) bool {
+	p.mu.Lock()
+	inst := p.running[arn]
+	p.mu.Unlock()
+	if inst == nil {
+		return false
+	}
+	inst.kill()
+	return true
+}
+
+// close kills every process and waits until each has been reaped and its
+// Runtime API server has stopped.
+func (p *processPool) close() {
+	p.mu.Lock()
+	p.closed = true
+	all := make([]*instance, 0, len(p.all))
+	for inst := range p.all {
+		all = append(all, inst)
+	}
+	p.idle = nil
+	p.mu.Unlock()
+	for _, inst := range all {
+		inst.kill()
+	}
+	p.waitDone.Wait()
+}
+
+// forget drops a dead instance from the pool's books.
+func (p *processPool) forget(inst *instance) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.all, inst)
+}
+
+// instance is one function process with its own Runtime API listener, so
+// /next and /response always concern this process alone.
+type instance struct {
+	pool    *processPool
+	cmd     *exec.Cmd
+	ln      net.Listener
+	srv     *http.Server
+	work    chan *pending // hands an invocation to the process's /next
+	dead    chan struct{} // closed once the process has exited
+	exitErr error         // set before dead is closed
+	mu      sync.Mutex
+	current *pending
+	initErr *InvocationError
+}
+
+// pending is an invocation handed to an instance, waiting for its answer.
+type pending struct {
+	inv  *invocation
+	done chan outcome // buffered: the Runtime API never blocks on it
+}
+
+type outcome struct {
+	body []byte
+	err  error
+}
+
+func startInstance(p *processPool, id int) (*instance, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("emulator: function %s: Runtime API listener: %w", p.name, err)
+	}
+	inst := &instance{
+		pool: p,
+		ln:   ln,
+		work: make(chan *pending),
+		dead: make(chan struct{}),
+	}
+	inst.srv = &http.Server{Handler: inst.runtimeAPI(), ReadHeaderTimeout: 10 * time.Second}
+	cmd := exec.Command(p.path)
+	cmd.Dir = filepath.Dir(p.path)
+	cmd.Env = append(append([]string(nil), p.env...),
+		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
+		fmt.Sprintf("AWS_LAMBDA_LOG_STREAM_NAME=dpcheck/%s/%d", p.name, id))
+	cmd.Stdout = p.output
+	cmd.Stderr = p.output
+	if err := cmd.Start(); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: function %s: starting %s: %w", p.name, p.path, err)
+	}
+	inst.cmd = cmd
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = inst.srv.Serve(ln)
+	}()
+	p.waitDone.Add(1)
+	go func() {
+		defer p.waitDone.Done()
+		err := cmd.Wait()
+		inst.exitErr = err
+		close(inst.dead)
+		// The process is gone; its Runtime API handlers return once they see
+		// dead, so Shutdown finishes promptly.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = inst.srv.Shutdown(ctx)
+		cancel()
+		_ = inst.srv.Close()
+		<-served
+		p.forget(inst)
+	}()
+	return inst, nil
+}
+
+func (inst *instance) alive() bool {
+	select {
+	case <-inst.dead:
+		return false
+	default:
+		return true
+	}
+}
+
+func (inst *instance) kill() {
+	if inst.alive() {
+		_ = inst.cmd.Process.Kill()
+	}
+}
+
+func (inst *instance) run(ctx context.Context, inv *invocation) ([]byte, error) {
+	job := &pending{inv: inv, done: make(chan outcome, 1)}
+	select {
+	case inst.work <- job:
+	case <-inst.dead:
+		return nil, inst.deathError()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	timer := time.NewTimer(time.Until(inv.deadline))
+	defer timer.Stop()
+	select {
+	case out := <-job.done:
+		return out.body, out.err
+	case <-inst.dead:
+		// An answer posted just before the process exited still counts.
+		select {
+		case out := <-job.done:
+			return out.body, out.err
+		default:
+			return nil, inst.deathError()
+		}
+	case <-timer.C:
+		inst.kill()
+		<-inst.dead
+		return nil, &InvocationError{Type: "Sandbox.Timedout",
+			Message: fmt.Sprintf("function %s did not answer within %s; its process was stopped", inst.pool.name, inst.pool.timeout)}
+	case <-ctx.Done():
+		inst.kill()
+		return nil, ctx.Err()
+	}
+}
+
+// deathError is how the service reports a process that exited during an
+// invocation; an init error the process posted first takes precedence.
+func (inst *instance) deathError() error {
+	inst.mu.Lock()
+	initErr := inst.initErr
+	inst.mu.Unlock()
+	if initErr != nil {
+		return initErr
+	}
+	reason := "Runtime exited without providing a reason"
+	var exit *exec.ExitError
+	if errors.As(inst.exitErr, &exit) {
+		reason = "Runtime exited with error: " + exit.ProcessState.String()
+	}
+	return &InvocationError{Type: "Runtime.ExitError", Message: reason}
+}
+
+// childEnv builds the environment of a function process: the parent's,
+// without its AWS settings, plus what the Lambda service sets and what
+// points the function's SDK clients at the emulator with dummy credentials.
+func childEnv(name, path, region, endpoint string, timeout time.Duration) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "_X_AMZN") || strings.HasPrefix(kv, "LAMBDA_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"AWS_ENDPOINT_URL_LAMBDA="+endpoint,
+		"AWS_REGION="+region,
+		"AWS_DEFAULT_REGION="+region,
+		"AWS_ACCESS_KEY_ID=dpcheck",
+		"AWS_SECRET_ACCESS_KEY=dpcheck",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_LAMBDA_FUNCTION_NAME="+name,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int(timeout.Seconds())),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+name,
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"_HANDLER="+filepath.Base(path),
+		"LAMBDA_TASK_ROOT="+filepath.Dir(path),
+	)
+}

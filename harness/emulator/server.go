@@ -1,0 +1,222 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/dpcheck/dpcheck/harness"
+)
+
+// Config configures New.
+type Config struct {
+	// Addr is the listen address; "" means 127.0.0.1:0 (a free port). A
+	// host off the loopback interface needs AllowNonLoopback.
+	Addr             string
+	AllowNonLoopback bool
+	// Functions are the durable functions Invoke can start.
+	Functions []Function
+	// Backend is the fake service behind the API; nil means a new one.
+	// Its region and account must be Region and Account (the defaults
+	// match harness.NewBackend's).
+	Backend *harness.Backend
+	// Region and Account name the functions in ARNs; defaults us-east-1
+	// and 123456789012.
+	Region, Account string
+	// FunctionTimeout bounds one invocation in wall-clock time, as the
+	// function's Timeout does on Lambda (default 60 s): the process is
+	// killed and the invocation fails with Sandbox.Timedout.
+	FunctionTimeout time.Duration
+	// MaxInstances caps the processes of one executable function, as
+	// reserved concurrency does (default 8); further invocations queue.
+	MaxInstances int
+	// MaxInvocations caps the invocations of one execution (default
+	// harness.DefaultMaxInvocations); past it the execution is stopped.
+	MaxInvocations int
+	// Seed seeds the retry jitter of in-process functions.
+	Seed uint64
+	// Output receives the function processes' stdout and stderr (nil:
+	// discarded); Logger the emulator's own log (nil: discarded).
+	Output io.Writer
+	Logger *slog.Logger
+}
+
+// Server is a running emulator. Close stops it and everything it started.
+type Server struct {
+	backend    *harness.Backend
+	functions  map[string]*function
+	region     string
+	account    string
+	url        string
+	ln         net.Listener
+	http       *http.Server
+	served     chan struct{}
+	cancel     context.CancelFunc
+	closing    chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+	executions *executions
+	transport  *http.Transport // the in-process functions' lambda client
+	logger     *slog.Logger
+
+	// checkpointHook, when set (by tests), runs after each checkpoint
+	// request was applied, before the answer goes out.
+	checkpointHook func(arn string)
+}
+
+var errClosed = errors.New("emulator: the server is closed")
+
+// New listens on cfg.Addr and serves the Lambda API until Close.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if err := checkLoopback(cfg.Addr, cfg.AllowNonLoopback); err != nil {
+		return nil, err
+	}
+	defaults(&cfg)
+	fns := map[string]*function{}
+	for _, f := range cfg.Functions {
+		if err := f.validate(); err != nil {
+			return nil, err
+		}
+		if fns[f.Name] != nil {
+			return nil, fmt.Errorf("emulator: function %s is registered twice", f.Name)
+		}
+		fns[f.Name] = &function{name: f.Name}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		backend:   cfg.Backend,
+		functions: fns,
+		region:    cfg.Region,
+		account:   cfg.Account,
+		url:       localURL(ln.Addr()),
+		ln:        ln,
+		served:    make(chan struct{}),
+		cancel:    cancel,
+		closing:   make(chan struct{}),
+		logger:    cfg.Logger,
+	}
+	s.executions = newExecutions(ctx, s.backend, s.logger, cfg.MaxInvocations)
+	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
+	client := lambda.New(lambda.Options{
+		BaseEndpoint: aws.String(s.url),
+		Region:       cfg.Region,
+		Credentials:  aws.AnonymousCredentials{},
+		HTTPClient:   &http.Client{Transport: s.transport},
+	})
+	for _, f := range cfg.Functions {
+		s.backend.RegisterFunction(f.Name)
+		if f.Invoker != nil {
+			fns[f.Name].runner = &inProcess{invoker: f.Invoker, client: client, seed: cfg.Seed, timeout: cfg.FunctionTimeout}
+			continue
+		}
+		env := childEnv(f.Name, f.Executable, cfg.Region, s.url, cfg.FunctionTimeout)
+		fns[f.Name].runner = newProcessPool(f.Name, f.Executable, env, cfg.Output, cfg.MaxInstances, cfg.FunctionTimeout)
+	}
+
+	mux := http.NewServeMux()
+	s.durableRoutes(mux)
+	mux.HandleFunc("POST /2015-03-31/functions/{function}/invocations", s.invoke)
+	mux.HandleFunc("/", s.unknown)
+	s.http = &http.Server{Handler: requestID(mux), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(s.served)
+		_ = s.http.Serve(ln)
+	}()
+	return s, nil
+}
+
+func defaults(cfg *Config) {
+	if cfg.Backend == nil {
+		cfg.Backend = harness.NewBackend()
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Account == "" {
+		cfg.Account = "123456789012"
+	}
+	if cfg.FunctionTimeout <= 0 {
+		cfg.FunctionTimeout = time.Minute
+	}
+	if cfg.MaxInstances <= 0 {
+		cfg.MaxInstances = 8
+	}
+	if cfg.MaxInvocations <= 0 {
+		cfg.MaxInvocations = harness.DefaultMaxInvocations
+	}
+	if cfg.Output == nil {
+		cfg.Output = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// URL is the emulator's endpoint, e.g. http://127.0.0.1:9000: the value for
+// AWS_ENDPOINT_URL_LAMBDA or lambda.Options.BaseEndpoint.
+func (s *Server) URL() string { return s.url }
+
+// Backend is the fake service behind the API.
+func (s *Server) Backend() *harness.Backend { return s.backend }
+
+// Kill sends SIGKILL to the function process running arn's invocation, as
+// a crashed or recycled Lambda instance. It reports whether a process was
+// running one.
+func (s *Server) Kill(arn string) bool {
+	r := s.executions.lookup(arn)
+	if r == nil {
+		return false
+	}
+	pool, ok := r.fn.runner.(*processPool)
+	return ok && pool.kill(arn)
+}
+
+// Close stops accepting requests, stops the execution drivers (an
+// invocation in flight is cancelled and its process killed), kills every
+// function process and waits until all of it is gone. Executions that had
+// not ended stay RUNNING in the backend.
+func (s *Server) Close() error {
+	s.closeOnce.Do(s.shutdown)
+	return s.closeErr
+}
+
+func (s *Server) shutdown() {
+	close(s.closing)
+	s.cancel()
+	s.executions.close()
+	for _, fn := range s.functions {
+		fn.runner.close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if s.closeErr = s.http.Shutdown(ctx); s.closeErr != nil {
+		_ = s.http.Close()
+	}
+	<-s.served
+	s.transport.CloseIdleConnections()
+}
+
+// requestID gives every response the x-amzn-RequestId header the SDKs
+// read into their response metadata.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-Requestid", newRequestID())
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,239 @@
+package harness
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// execution is one durable execution. Every field below mu is guarded by it.
+type execution struct {
+	b   *Backend
+	seq uint64 // creation order in the backend
+
+	// immutable after StartExecution
+	arn, id, name, function, qualifier, functionArn string
+	input                                           string
+	timeoutSecs                                     int32
+	start                                           time.Time
+
+	mu      sync.Mutex
+	status  types.ExecutionStatus
+	end     time.Time
+	result  *string
+	errObj  *types.ErrorObject
+	ending  *ending // decided while an invocation is in flight, applied when it ends
+	ops     []*opRecord
+	byID    map[string]*opRecord
+	history []types.Event
+	timers  timerHeap // this execution's operation timers (shared with the clock's heap)
+	timeout *timer    // the execution-timeout timer
+
+	// invocation state
+	invocations int
+	inFlight    bool
+	invStart    time.Time
+	requestID   string
+	token       string
+	tokenSeq    int
+	failures    int  // consecutive failed invocations
+	wake        bool // something changed the handler has not seen: re-invoke
+	idem        *idemEntry
+
+	// delta tracking for checkpoint responses: ops changed since the
+	// handler last saw the state, in no particular order
+	dirty []*opRecord
+}
+
+// opRecord is the stored state of one operation. op is replaced field by
+// field, never mutated through its pointers, so sharing pointers with
+// history events is safe; readers get deep copies.
+type opRecord struct {
+	op          types.Operation
+	idx         int // creation order; the EXECUTION op is 0
+	parent      *opRecord
+	dirty       bool
+	waitSeconds int32
+	timer       *timer
+}
+
+// ending is a terminal state decided mid-invocation (an EXECUTION update,
+// a stop, a timeout); the terminal event is written after the invocation's
+// InvocationCompleted so the execution's event stays last.
+type ending struct {
+	status types.ExecutionStatus
+	result *string
+	err    *types.ErrorObject
+}
+
+type idemEntry struct {
+	clientToken, token string
+	out                *checkpointResult
+}
+
+// startExecutionLocked creates the EXECUTION op, ExecutionStarted and the
+// execution-timeout timer.
+func (e *execution) startExecutionLocked(now time.Time) {
+	rec := &opRecord{op: types.Operation{
+		Id:               aws.String(e.id),
+		Name:             aws.String(e.name),
+		Type:             types.OperationTypeExecution,
+		Status:           types.OperationStatusStarted,
+		StartTimestamp:   ptr(now),
+		ExecutionDetails: &types.ExecutionDetails{InputPayload: aws.String(e.input)},
+	}}
+	e.ops = append(e.ops, rec)
+	e.byID[e.id] = rec
+	e.appendEvent(types.Event{
+		EventType:      types.EventTypeExecutionStarted,
+		EventTimestamp: ptr(now),
+		Id:             aws.String(e.id),
+		Name:           aws.String(e.name),
+		ExecutionStartedDetails: &types.ExecutionStartedDetails{
+			Input:            &types.EventInput{Payload: aws.String(e.input), Truncated: falsePtr},
+			ExecutionTimeout: ptr(e.timeoutSecs),
+		},
+	})
+	e.timeout = &timer{Timer: Timer{
+		Due:          now.Add(time.Duration(e.timeoutSecs) * time.Second),
+		Kind:         TimerExecutionTimeout,
+		ExecutionArn: e.arn,
+	}, exec: e}
+	e.b.arm(e.timeout)
+}
+
+func (e *execution) appendEvent(ev types.Event) {
+	ev.EventId = ptr(int32(len(e.history) + 1))
+	e.history = append(e.history, ev)
+}
+
+// opEvent starts an event about rec with the op's identifying fields.
+func opEvent(rec *opRecord, t types.EventType, at time.Time) types.Event {
+	return types.Event{
+		EventType:      t,
+		EventTimestamp: ptr(at),
+		Id:             rec.op.Id,
+		Name:           rec.op.Name,
+		SubType:        rec.op.SubType,
+		ParentId:       rec.op.ParentId,
+	}
+}
+
+// touch marks rec changed so the next checkpoint response carries it.
+func (e *execution) touch(rec *opRecord) {
+	if !rec.dirty {
+		rec.dirty = true
+		e.dirty = append(e.dirty, rec)
+	}
+}
+
+// clearDirty records that the handler has seen everything.
+func (e *execution) clearDirty() {
+	for _, r := range e.dirty {
+		r.dirty = false
+	}
+	e.dirty = e.dirty[:0]
+}
+
+func (e *execution) running() bool { return e.status == types.ExecutionStatusRunning }
+
+// fire applies a due timer. It reports whether the timer still mattered.
+func (e *execution) fire(t *timer) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t.dead.Load() || !e.running() {
+		return false
+	}
+	t.dead.Store(true)
+	at := t.Due
+	switch t.Kind {
+	case TimerExecutionTimeout:
+		e.endLocked(&ending{
+			status: types.ExecutionStatusTimedOut,
+			err: &types.ErrorObject{
+				ErrorType:    aws.String("Execution.TimedOut"),
+				ErrorMessage: aws.String("Execution timed out after " + strconv.Itoa(int(e.timeoutSecs)) + " seconds"),
+			},
+		}, at)
+		return true
+	case TimerWait:
+		rec := t.op
+		rec.timer = nil
+		rec.op.Status = types.OperationStatusSucceeded
+		rec.op.EndTimestamp = ptr(at)
+		ev := opEvent(rec, types.EventTypeWaitSucceeded, at)
+		ev.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: ptr(rec.waitSeconds)}
+		e.appendEvent(ev)
+		e.touch(rec)
+	case TimerRetry:
+		rec := t.op
+		rec.timer = nil
+		rec.op.Status = types.OperationStatusReady
+		sd := *rec.op.StepDetails
+		sd.NextAttemptTimestamp = nil
+		rec.op.StepDetails = &sd
+		e.touch(rec)
+	}
+	e.wake = true
+	return true
+}
+
+// endLocked finishes the execution now, or, while an invocation is in
+// flight, once it ends.
+func (e *execution) endLocked(end *ending, at time.Time) {
+	if e.inFlight {
+		if e.ending == nil {
+			e.ending = end
+		}
+		return
+	}
+	e.finishLocked(end, at)
+}
+
+// finishLocked makes the execution terminal: the EXECUTION op, the final
+// event, and no timer left.
+func (e *execution) finishLocked(end *ending, at time.Time) {
+	e.status = end.status
+	e.end = at
+	e.result = end.result
+	e.errObj = end.err
+	e.ending = nil
+	exec := e.ops[0]
+	exec.op.Status = types.OperationStatus(end.status)
+	exec.op.EndTimestamp = ptr(at)
+	ev := types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
+	evErr := &types.EventError{Payload: end.err, Truncated: falsePtr}
+	switch end.status {
+	case types.ExecutionStatusSucceeded:
+		ev.EventType = types.EventTypeExecutionSucceeded
+		ev.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: &types.EventResult{Payload: end.result, Truncated: falsePtr}}
+	case types.ExecutionStatusFailed:
+		ev.EventType = types.EventTypeExecutionFailed
+		ev.ExecutionFailedDetails = &types.ExecutionFailedDetails{Error: evErr}
+	case types.ExecutionStatusTimedOut:
+		ev.EventType = types.EventTypeExecutionTimedOut
+		ev.ExecutionTimedOutDetails = &types.ExecutionTimedOutDetails{Error: evErr}
+	case types.ExecutionStatusStopped:
+		ev.EventType = types.EventTypeExecutionStopped
+		ev.ExecutionStoppedDetails = &types.ExecutionStoppedDetails{Error: evErr}
+	}
+	e.appendEvent(ev)
+	for _, t := range e.timers {
+		t.dead.Store(true)
+	}
+	e.timers = nil
+	e.timeout.dead.Store(true)
+	e.token = ""
+}
+
+// earliestTimer is the due time of this execution's next operation timer
+// (wait or retry), if any.
+func (e *execution) earliestTimer() (time.Time, bool) {
+	if t := e.timers.peek(); t != nil {
+		return t.Due, true
+	}
+	return time.Time{}, false
+}

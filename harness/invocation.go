@@ -1,0 +1,210 @@
+package harness
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// Next says what an execution needs after an invocation ended.
+type Next int
+
+// What EndInvocation tells the caller to do next.
+const (
+	NextTerminal Next = iota // the execution has ended
+	NextInvoke               // invoke again now (work is ready, or the invocation failed)
+	NextWait                 // suspended until Outcome.WakeAt: advance the clock, then invoke
+)
+
+func (n Next) String() string {
+	switch n {
+	case NextTerminal:
+		return "terminal"
+	case NextInvoke:
+		return "invoke"
+	case NextWait:
+		return "wait"
+	}
+	return "unknown"
+}
+
+// Outcome is what EndInvocation decided.
+type Outcome struct {
+	Next   Next
+	WakeAt time.Time             // the earliest pending timer, for NextWait
+	Status types.ExecutionStatus // the execution's status after the invocation
+	// InvocationError is the error recorded in InvocationCompleted when the
+	// invocation failed (crash, error, invalid output); nil otherwise.
+	InvocationError *types.ErrorObject
+}
+
+// BeginInvocation opens an invocation of a running execution and returns
+// the invocation envelope (durable.InvocationInput as JSON, operation
+// timestamps in epoch milliseconds): a fresh checkpoint token and the first
+// page of operations, the EXECUTION operation first. At most one
+// invocation per execution is in flight.
+func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
+	e := b.lookup(&arn)
+	if e == nil {
+		return nil, notFound("durable execution %s does not exist", arn)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case !e.running():
+		return nil, &LifecycleError{Arn: arn, Op: "BeginInvocation", Reason: "the execution has ended (" + string(e.status) + ")"}
+	case e.inFlight:
+		return nil, &LifecycleError{Arn: arn, Op: "BeginInvocation", Reason: "an invocation is already in flight"}
+	}
+	e.inFlight = true
+	e.invocations++
+	e.invStart = b.Now()
+	e.requestID = uuidFrom("request:"+e.id, uint64(e.invocations))
+	e.wake = false
+	e.idem = nil
+	e.newTokenLocked()
+	ops, next := e.pageLocked(0, b.cfg.pageSize)
+	e.clearDirty() // the envelope (and its further pages) shows the handler everything
+	return encodeEnvelope(e.arn, e.token, ops, next)
+}
+
+// invocationOutput is the handler's answer (protocol §5.2).
+type invocationOutput struct {
+	Status string
+	Result *string
+	Error  *types.ErrorObject
+}
+
+// EndInvocation closes the invocation in flight. output is the handler's
+// JSON answer ({"Status":"SUCCEEDED","Result":...}, FAILED with Error, or
+// PENDING); a non-nil invokeErr means the invocation itself failed (a crash)
+// and output is ignored. It records InvocationCompleted (with a
+// Runtime.ExitError for a crash, Runtime.InvalidResponse for an output the
+// service rejects), ends the execution on SUCCEEDED or FAILED, and says
+// what the execution needs next.
+func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Outcome, error) {
+	e := b.lookup(&arn)
+	if e == nil {
+		return Outcome{}, notFound("durable execution %s does not exist", arn)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.inFlight {
+		return Outcome{}, &LifecycleError{Arn: arn, Op: "EndInvocation", Reason: "no invocation is in flight"}
+	}
+	now := b.Now()
+
+	var invErr *types.ErrorObject
+	var end *ending
+	if invokeErr != nil {
+		invErr = &types.ErrorObject{
+			ErrorType:    aws.String("Runtime.ExitError"),
+			ErrorMessage: aws.String("RequestId: " + e.requestID + " Error: Runtime exited with error: " + invokeErr.Error()),
+		}
+	} else {
+		var err error
+		if end, err = e.checkOutputLocked(output); err != nil {
+			var oe *OutputError
+			msg := err.Error()
+			if errors.As(err, &oe) {
+				msg = oe.Reason
+			}
+			invErr = &types.ErrorObject{ErrorType: aws.String("Runtime.InvalidResponse"), ErrorMessage: aws.String(msg)}
+		}
+	}
+
+	details := &types.InvocationCompletedDetails{
+		StartTimestamp: ptr(e.invStart),
+		EndTimestamp:   ptr(now),
+		RequestId:      aws.String(e.requestID),
+	}
+	if invErr != nil {
+		details.Error = &types.EventError{Payload: invErr, Truncated: falsePtr}
+	}
+	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: ptr(now), InvocationCompletedDetails: details})
+	e.inFlight = false
+	e.token = ""
+
+	// An ending decided mid-invocation (EXECUTION update, stop, timeout)
+	// wins over whatever the handler answered.
+	if e.ending != nil {
+		end = e.ending
+	}
+	if invErr != nil && end == nil {
+		e.failures++
+		if e.failures >= b.cfg.maxFailedAttempts {
+			end = &ending{status: types.ExecutionStatusFailed, err: copyErrorObject(invErr)}
+		}
+	} else if invErr == nil {
+		e.failures = 0
+	}
+	if end != nil {
+		e.finishLocked(end, now)
+		return Outcome{Next: NextTerminal, Status: e.status, InvocationError: invErr}, nil
+	}
+	// A valid PENDING output guarantees a timer or a wake-up, so an
+	// execution is never left with nothing to resume it.
+	out := Outcome{Status: e.status, InvocationError: invErr, Next: NextInvoke}
+	if due, ok := e.earliestTimer(); ok && invErr == nil && !e.wake {
+		out.Next, out.WakeAt = NextWait, due
+	}
+	return out, nil
+}
+
+// checkOutputLocked validates the handler's output and returns the ending
+// it asks for (nil for PENDING).
+func (e *execution) checkOutputLocked(raw []byte) (*ending, error) {
+	var out invocationOutput
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, &OutputError{Reason: "not an invocation output object: " + err.Error()}
+	}
+	lim := e.b.cfg.limits
+	switch out.Status {
+	case "SUCCEEDED":
+		if out.Error != nil {
+			return nil, &OutputError{Reason: "a SUCCEEDED output must not carry an Error"}
+		}
+		if out.Result != nil && len(*out.Result) > lim.MaxExecutionPayloadBytes {
+			return nil, &OutputError{Reason: "the result is " + strconv.Itoa(len(*out.Result)) + " bytes; the limit is " + strconv.Itoa(lim.MaxExecutionPayloadBytes)}
+		}
+		res := out.Result
+		if res != nil && *res == "" {
+			res = nil // "" means the result was checkpointed; the ending carries it
+		}
+		return &ending{status: types.ExecutionStatusSucceeded, result: res}, nil
+	case "FAILED":
+		if out.Result != nil && *out.Result != "" {
+			return nil, &OutputError{Reason: "a FAILED output must not carry a Result"}
+		}
+		if out.Error == nil {
+			return nil, &OutputError{Reason: "a FAILED output must carry an Error"}
+		}
+		if n := errorSize(out.Error); n > lim.MaxErrorBytes {
+			return nil, &OutputError{Reason: "the error is " + strconv.Itoa(n) + " bytes; the limit is " + strconv.Itoa(lim.MaxErrorBytes)}
+		}
+		return &ending{status: types.ExecutionStatusFailed, err: out.Error}, nil
+	case "PENDING":
+		if out.Result != nil || out.Error != nil {
+			return nil, &OutputError{Reason: "a PENDING output must carry neither Result nor Error"}
+		}
+		if !e.hasPendingWorkLocked() {
+			return nil, &OutputError{Reason: "PENDING, but no operation is pending (no retry scheduled, no wait running)"}
+		}
+		return nil, nil
+	case "":
+		return nil, &OutputError{Reason: "Status is missing"}
+	}
+	return nil, &OutputError{Reason: "Status " + out.Status + " is not SUCCEEDED, FAILED or PENDING"}
+}
+
+// hasPendingWorkLocked reports whether anything will resume a suspended
+// execution: a retry or wait timer, or a timer that fired during the
+// invocation.
+func (e *execution) hasPendingWorkLocked() bool {
+	_, ok := e.earliestTimer()
+	return ok || e.wake
+}

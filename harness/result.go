@@ -1,0 +1,344 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/durable"
+)
+
+// ExecutionReader is the part of the Lambda API a Result is collected
+// from. *Backend and *lambda.Client both satisfy it, so the local runner
+// and a cloud runner build the same Result the same way.
+type ExecutionReader interface {
+	GetDurableExecution(ctx context.Context, in *lambda.GetDurableExecutionInput, optFns ...func(*lambda.Options)) (*lambda.GetDurableExecutionOutput, error)
+	GetDurableExecutionHistory(ctx context.Context, in *lambda.GetDurableExecutionHistoryInput, optFns ...func(*lambda.Options)) (*lambda.GetDurableExecutionHistoryOutput, error)
+}
+
+var (
+	_ ExecutionReader = (*Backend)(nil)
+	_ ExecutionReader = (*lambda.Client)(nil)
+)
+
+// Result is one execution as the Lambda API reports it: the execution's
+// status, result and error, its full history, the operations folded from
+// that history, and one record per invocation. It holds nothing the
+// runtime keeps internally; the local runner only adds, per invocation,
+// what its observer and checkpoint client saw (see Invocation).
+type Result struct {
+	Arn    string
+	Name   string
+	Status types.ExecutionStatus
+	Input  string
+	// Output is the execution's result (JSON text), nil unless SUCCEEDED.
+	Output *string
+	// Error is the execution's error when it FAILED, TIMED_OUT or STOPPED.
+	Error       *types.ErrorObject
+	History     []types.Event
+	Invocations []Invocation
+	// Seed is the jitter seed the local runner used (0 for cloud runs).
+	Seed uint64
+
+	// Operations lists every operation except the EXECUTION itself, in
+	// the order of their first history event.
+	Operations []*Operation
+	byID       map[string]*Operation
+}
+
+// Invocation is one handler invocation, from its InvocationCompleted event.
+// The local runner also fills the fields below Error.
+type Invocation struct {
+	Index     int // 1-based
+	RequestId string
+	Start     time.Time
+	End       time.Time
+	Error     *types.ErrorObject // set when the invocation failed (crash, error, invalid output)
+
+	CheckpointCalls int                      // checkpoint calls the runtime made
+	StateCalls      int                      // GetDurableExecutionState calls
+	Observed        []durable.OperationEvent // operations the code met, in order
+	StepRuns        []durable.StepRunEvent   // step bodies that ran
+	Faults          []string                 // faults injected during the invocation
+}
+
+// Replayed counts the operations answered from their stored result
+// without running user code.
+func (inv *Invocation) Replayed() int { return inv.countMode(durable.OperationReplayed) }
+
+// Executed counts the operations met for the first time.
+func (inv *Invocation) Executed() int { return inv.countMode(durable.OperationNew) }
+
+// Resumed counts the operations found unfinished and carried on.
+func (inv *Invocation) Resumed() int { return inv.countMode(durable.OperationResumed) }
+
+func (inv *Invocation) countMode(m durable.OperationMode) int {
+	n := 0
+	for _, o := range inv.Observed {
+		if o.Mode == m {
+			n++
+		}
+	}
+	return n
+}
+
+// Operation is one operation reconstructed from the history.
+type Operation struct {
+	Index    int // position in Result.Operations
+	Id       string
+	ParentId string
+	Name     string
+	Type     types.OperationType
+	SubType  string
+	Status   types.OperationStatus
+	// Attempts is the number of attempts of a STEP (started or finished);
+	// 0 for other types.
+	Attempts int
+	Result   *string            // the stored result payload (JSON text), if any
+	Error    *types.ErrorObject // the stored error, if any
+	// WaitSeconds is a WAIT's duration.
+	WaitSeconds    int32
+	StartTimestamp time.Time
+	EndTimestamp   time.Time
+	Parent         *Operation
+	Children       []*Operation // in order of their first event
+	Events         []types.Event
+}
+
+// CollectResult reads an execution through the Lambda API (GetDurableExecution,
+// then every page of GetDurableExecutionHistory) and builds its Result.
+func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Result, error) {
+	exec, err := api.GetDurableExecution(ctx, &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	var events []types.Event
+	var marker *string
+	for {
+		page, err := api.GetDurableExecutionHistory(ctx, &lambda.GetDurableExecutionHistoryInput{
+			DurableExecutionArn:  aws.String(arn),
+			IncludeExecutionData: aws.Bool(true),
+			MaxItems:             1000,
+			Marker:               marker,
+		})
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, page.Events...)
+		if page.NextMarker == nil || *page.NextMarker == "" {
+			break
+		}
+		marker = page.NextMarker
+	}
+	return BuildResult(exec, events), nil
+}
+
+// BuildResult folds an execution description and its history into a
+// Result. exec may be nil; the status, input, result and error then come
+// from the history alone.
+func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
+	r := &Result{History: events, byID: make(map[string]*Operation)}
+	for i := range events {
+		r.fold(&events[i])
+	}
+	for _, op := range r.Operations {
+		if op.ParentId == "" {
+			continue
+		}
+		if p := r.byID[op.ParentId]; p != nil {
+			op.Parent = p
+			p.Children = append(p.Children, op)
+		}
+	}
+	if exec != nil {
+		r.Arn = aws.ToString(exec.DurableExecutionArn)
+		r.Name = aws.ToString(exec.DurableExecutionName)
+		r.Status = exec.Status
+		if exec.InputPayload != nil {
+			r.Input = *exec.InputPayload
+		}
+		if exec.Result != nil {
+			r.Output = exec.Result
+		}
+		if exec.Error != nil {
+			r.Error = exec.Error
+		}
+	}
+	return r
+}
+
+// fold applies one event to the Result.
+func (r *Result) fold(ev *types.Event) {
+	at := aws.ToTime(ev.EventTimestamp)
+	switch ev.EventType {
+	case types.EventTypeExecutionStarted:
+		r.Status = types.ExecutionStatusRunning
+		r.Name = aws.ToString(ev.Name)
+		if d := ev.ExecutionStartedDetails; d != nil && d.Input != nil {
+			r.Input = aws.ToString(d.Input.Payload)
+		}
+		return
+	case types.EventTypeExecutionSucceeded:
+		r.Status = types.ExecutionStatusSucceeded
+		if d := ev.ExecutionSucceededDetails; d != nil && d.Result != nil {
+			r.Output = d.Result.Payload
+		}
+		return
+	case types.EventTypeExecutionFailed:
+		r.Status = types.ExecutionStatusFailed
+		r.Error = eventError(ev.ExecutionFailedDetails.Error)
+		return
+	case types.EventTypeExecutionTimedOut:
+		r.Status = types.ExecutionStatusTimedOut
+		r.Error = eventError(ev.ExecutionTimedOutDetails.Error)
+		return
+	case types.EventTypeExecutionStopped:
+		r.Status = types.ExecutionStatusStopped
+		r.Error = eventError(ev.ExecutionStoppedDetails.Error)
+		return
+	case types.EventTypeInvocationCompleted:
+		inv := Invocation{Index: len(r.Invocations) + 1}
+		if d := ev.InvocationCompletedDetails; d != nil {
+			inv.RequestId = aws.ToString(d.RequestId)
+			inv.Start = aws.ToTime(d.StartTimestamp)
+			inv.End = aws.ToTime(d.EndTimestamp)
+			inv.Error = eventError(d.Error)
+		}
+		r.Invocations = append(r.Invocations, inv)
+		return
+	}
+	if ev.Id == nil {
+		return
+	}
+	op := r.byID[*ev.Id]
+	if op == nil {
+		op = &Operation{Index: len(r.Operations), Id: *ev.Id, StartTimestamp: at}
+		r.byID[op.Id] = op
+		r.Operations = append(r.Operations, op)
+	}
+	op.Events = append(op.Events, *ev)
+	if ev.ParentId != nil {
+		op.ParentId = *ev.ParentId
+	}
+	if ev.Name != nil {
+		op.Name = *ev.Name
+	}
+	if ev.SubType != nil {
+		op.SubType = *ev.SubType
+	}
+	terminal := func(s types.OperationStatus) {
+		op.Status = s
+		op.EndTimestamp = at
+	}
+	switch ev.EventType {
+	case types.EventTypeStepStarted:
+		op.Type, op.Status = types.OperationTypeStep, types.OperationStatusStarted
+		op.Attempts++
+	case types.EventTypeStepSucceeded:
+		op.Type = types.OperationTypeStep
+		d := ev.StepSucceededDetails
+		op.Result = eventResult(d.Result)
+		op.Attempts = max(op.Attempts, currentAttempt(d.RetryDetails))
+		if d.RetryDetails != nil && d.RetryDetails.NextAttemptDelaySeconds != nil {
+			op.Status = types.OperationStatusPending
+		} else {
+			op.Error = nil // an earlier attempt's error is history now
+			terminal(types.OperationStatusSucceeded)
+		}
+	case types.EventTypeStepFailed:
+		op.Type = types.OperationTypeStep
+		d := ev.StepFailedDetails
+		op.Error = eventError(d.Error)
+		op.Attempts = max(op.Attempts, currentAttempt(d.RetryDetails))
+		if d.RetryDetails != nil && d.RetryDetails.NextAttemptDelaySeconds != nil {
+			op.Status = types.OperationStatusPending
+		} else {
+			terminal(types.OperationStatusFailed)
+		}
+	case types.EventTypeContextStarted:
+		op.Type, op.Status = types.OperationTypeContext, types.OperationStatusStarted
+	case types.EventTypeContextSucceeded:
+		op.Type = types.OperationTypeContext
+		op.Result = eventResult(ev.ContextSucceededDetails.Result)
+		terminal(types.OperationStatusSucceeded)
+	case types.EventTypeContextFailed:
+		op.Type = types.OperationTypeContext
+		op.Error = eventError(ev.ContextFailedDetails.Error)
+		terminal(types.OperationStatusFailed)
+	case types.EventTypeWaitStarted:
+		op.Type, op.Status = types.OperationTypeWait, types.OperationStatusStarted
+		op.WaitSeconds = aws.ToInt32(ev.WaitStartedDetails.Duration)
+	case types.EventTypeWaitSucceeded:
+		op.Type = types.OperationTypeWait
+		terminal(types.OperationStatusSucceeded)
+	case types.EventTypeWaitCancelled:
+		op.Type = types.OperationTypeWait
+		if d := ev.WaitCancelledDetails; d != nil {
+			op.Error = eventError(d.Error)
+		}
+		terminal(types.OperationStatusCancelled)
+	}
+}
+
+func currentAttempt(rd *types.RetryDetails) int {
+	if rd == nil {
+		return 0
+	}
+	return int(rd.CurrentAttempt)
+}
+
+func eventResult(r *types.EventResult) *string {
+	if r == nil {
+		return nil
+	}
+	return r.Payload
+}
+
+func eventError(e *types.EventError) *types.ErrorObject {
+	if e == nil {
+		return nil
+	}
+	return e.Payload
+}
+
+// Succeeded reports whether the execution SUCCEEDED.
+func (r *Result) Succeeded() bool { return r.Status == types.ExecutionStatusSucceeded }
+
+// ErrNoOutput is returned when decoding the result of an execution or
+// operation that has none.
+var ErrNoOutput = errors.New("harness: no result payload")
+
+// Decode unmarshals the execution's result into v.
+func (r *Result) Decode(v any) error { return decodePayload(r.Output, v) }
+
+// ResultAs decodes the execution's result as a T.
+func ResultAs[T any](r *Result) (T, error) {
+	var v T
+	err := r.Decode(&v)
+	return v, err
+}
+
+// Decode unmarshals the operation's result into v.
+func (o *Operation) Decode(v any) error { return decodePayload(o.Result, v) }
+
+// OperationResultAs decodes an operation's result as a T.
+func OperationResultAs[T any](o *Operation) (T, error) {
+	var v T
+	err := o.Decode(&v)
+	return v, err
+}
+
+func decodePayload(p *string, v any) error {
+	if p == nil {
+		return ErrNoOutput
+	}
+	if err := json.Unmarshal([]byte(*p), v); err != nil {
+		return errors.New("harness: decoding result: " + err.Error())
+	}
+	return nil
+}
