@@ -97,9 +97,11 @@ type ctxRun struct {
 // records nothing; its operations are parented to c's parent id.
 func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat bool, br *branchRun, summary func(string) string, fn func(*dctx) (string, error)) ctxRun {
 	child := c.newChild(base, path, id)
-	child.branch = br
+	if br != nil {
+		child.branch, child.task = br, br.task
+	}
 	if flat {
-		child.parentID = c.parentID
+		child.parentID, child.parentIDp = c.parentID, c.parentIDp
 	}
 	replayChildren := false
 	if !flat {

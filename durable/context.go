@@ -38,7 +38,7 @@ type dctx struct {
 	// parentID is the ParentId of operations made in this context: the
 	// context's own id, or the Parallel's id for a FLAT branch.
 	parentID  string
-	parentIDp *string // parentID for updates, made once
+	parentIDp *string // points to parentID, shared by updates
 	n         atomic.Int32
 	task      *task
 	parent    *dctx
@@ -72,7 +72,7 @@ func internal(ctx Context) (*dctx, error) {
 // newChild makes the context for a child operation at path with wire id id.
 // base is the Context the user passed, so values it carries reach the child.
 func (c *dctx) newChild(base context.Context, path, id string) *dctx {
-	return &dctx{Context: base, exec: c.exec, path: path, parentID: id, task: c.task, parent: c}
+	return &dctx{Context: base, exec: c.exec, path: path, parentID: id, parentIDp: aws.String(id), task: c.task, parent: c}
 }
 
 // nextPath numbers the next operation in this context.
@@ -163,9 +163,6 @@ func init() {
 func (c *dctx) ref(id string, typ types.OperationType, sub, name string) *opRef {
 	r := &opRef{id: aws.String(id), sub: subPtrs[sub], typ: typ}
 	if c.parentID != "" {
-		if c.parentIDp == nil {
-			c.parentIDp = aws.String(c.parentID)
-		}
 		r.parent = c.parentIDp
 	}
 	if name != "" {

@@ -358,3 +358,11 @@ func errString(o *types.ErrorObject) string {
 	}
 	return aws.ToString(o.ErrorType) + ": " + aws.ToString(o.ErrorMessage)
 }
+
+// applyLocked applies one update from inside a fail hook (the lock is held).
+func (m *memService) applyLocked(t testing.TB, u types.OperationUpdate) {
+	if _, err := m.apply(&u); err != nil {
+		t.Errorf("apply: %v", err)
+	}
+	m.batches = append(m.batches, []types.OperationUpdate{u})
+}

@@ -141,7 +141,10 @@ type branchSpec struct {
 
 // branchRun is shared between a branch's contexts and its Parallel: the
 // abandon flag is set, under the checkpoint queue lock, by an early stop.
-type branchRun struct{ abandoned atomic.Bool }
+type branchRun struct {
+	abandoned atomic.Bool
+	task      *task // the goroutine running the branch
+}
 
 // batchOutcome is a BatchResult before its results are deserialized.
 type batchOutcome struct {
@@ -282,9 +285,9 @@ func (p *parallelRun) admitLocked() {
 		p.items[i].status = BatchItemStarted
 		path := childPath(p.pctx.path, i+1)
 		id := hashID(path)
-		t := e.seq.newTask(id, p.specs[i].name)
+		br.task = e.seq.newTask(id, p.specs[i].name)
 		p.alive++
-		go p.runBranch(i, path, id, br, t)
+		go p.runBranch(i, path, id, br)
 	}
 }
 
@@ -303,8 +306,8 @@ func (p *parallelRun) stopLocked(reason CompletionReason) {
 	e.qmu.Unlock()
 }
 
-func (p *parallelRun) runBranch(i int, path, id string, br *branchRun, t *task) {
-	e := p.pctx.exec
+func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
+	e, t := p.pctx.exec, br.task
 	e.seq.start(t)
 	defer e.seq.exit(t)
 	var r ctxRun

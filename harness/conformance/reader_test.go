@@ -213,3 +213,14 @@ func TestLoadRejectsDuplicateKeys(t *testing.T) {
 		t.Fatalf("err = %v, want a duplicate-requirement error", err)
 	}
 }
+
+func TestLiteralVariablesAreStringified(t *testing.T) {
+	r := parse(t, "Variables:\n  N: 5\n  F: 1.50\n  B: true\n  S: text\nInput: '${N}-${F}-${B}-${S}'\n"+validTail)
+	in, err := r.InputJSON(r.Bind(rand.New(rand.NewPCG(1, 1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(in) != `"5-1.5-True-text"` {
+		t.Errorf("input = %s, want \"5-1.5-True-text\" (as the official runner's str())", in)
+	}
+}

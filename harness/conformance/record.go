@@ -20,8 +20,8 @@ import (
 //   - operation ids become placeholders named after the operation (${STEP1},
 //     ${CTX_P1}, ${CTX_B2}, ${WAIT1}, ...), ParentIds included, so the file does
 //     not depend on the id scheme;
-//   - EventTimestamp becomes '*'; timestamps and RequestIds inside details are
-//     left out, and so are callback ids and ARNs ('*');
+//   - EventTimestamp and the execution's Name become '*'; timestamps and
+//     RequestIds inside details are left out; callback ids and ARNs become '*';
 //   - the values of generated Variables are replaced by their ${NAME}.
 func Record(req *Requirement, exec *Execution, b Bindings) error {
 	hist, err := RecordHistory(exec.History, variableValues(req, b))
@@ -133,6 +133,11 @@ func RecordHistory(events []types.Event, vars map[string]string) ([]any, error) 
 				rec[k] = "*"
 			case "Id":
 				rec[k] = ids.name(x, idPrefix(et, st))
+			case "Name":
+				rec[k] = x
+				if strings.HasPrefix(et, "Execution") {
+					rec[k] = "*" // the execution name differs run to run
+				}
 			case "ParentId":
 				rec[k] = ids.name(x, "ID")
 			default:

@@ -33,7 +33,10 @@ func childExecution(b conformance.Bindings, ctxID, stepID string) *conformance.E
 			e.ContextSucceededDetails = &types.ContextSucceededDetails{Result: result}
 		}),
 		invocationCompleted(6),
-		executionSucceeded(7, payload),
+		event(7, types.EventTypeExecutionSucceeded, func(e *types.Event) {
+			e.Id, e.Name = aws.String("exec-"+ctxID), aws.String("run-"+ctxID)
+			e.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: result}
+		}),
 	}}
 }
 
@@ -61,7 +64,7 @@ func TestRecordRewritesExpectationsForReview(t *testing.T) {
 			t.Errorf("recorded file lost %q:\n%s", want, text)
 		}
 	}
-	for _, leak := range []string{b["INPUT_1"].(string), b["INPUT_2"].(string), "ctx-a", "step-a", "req-1", "1767225"} {
+	for _, leak := range []string{b["INPUT_1"].(string), b["INPUT_2"].(string), "ctx-a", "step-a", "run-", "req-1", "1767225"} {
 		if strings.Contains(string(text), leak) {
 			t.Errorf("recorded file holds run-specific %q:\n%s", leak, text)
 		}

@@ -20,9 +20,9 @@ type Requirement struct {
 	AsyncConfig     *AsyncConfig
 	CallbackActions []CallbackAction
 
-	ExpectedResult          *ExpectedResult
+	ExpectedResult           *ExpectedResult
 	ExpectedExecutionHistory []ExpectedEvent
-	ExpectedLogs            []LogExpectation
+	ExpectedLogs             []LogExpectation
 
 	// DefaultRetryParameters is documentation only (step/1-13); kept for the report.
 	DefaultRetryParameters map[string]any

@@ -117,7 +117,7 @@ func TestRunnerReportsTheFirstDifferingEvent(t *testing.T) {
 	reg.Register("step/1-11", noop)
 	offByOne := func(conformance.Request) *conformance.Execution {
 		h := retryHistory()
-		h[2].StepFailedDetails.RetryDetails.CurrentAttempt = 2  // EventId 3
+		h[2].StepFailedDetails.RetryDetails.CurrentAttempt = 2    // EventId 3
 		h[5].StepSucceededDetails.RetryDetails.CurrentAttempt = 3 // EventId 6
 		return &conformance.Execution{Status: "SUCCEEDED", Result: `"Operation succeeded"`, History: h}
 	}

@@ -23,6 +23,9 @@ type Function struct {
 	Name       string
 	Executable string
 	Invoker    durable.Invoker
+	// ExecutionTimeout is the function's DurableConfig.ExecutionTimeout
+	// (whole seconds); 0 means the backend's default.
+	ExecutionTimeout time.Duration
 }
 
 var (
@@ -32,8 +35,9 @@ var (
 
 // function is a registered Function with what runs its invocations.
 type function struct {
-	name   string
-	runner runner
+	name    string
+	timeout int32 // execution timeout in seconds, 0 for the default
+	runner  runner
 }
 
 func (f Function) validate() error {

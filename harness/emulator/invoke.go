@@ -71,10 +71,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run, err := s.executions.start(r.Context(), fn, harness.StartExecutionInput{
-		FunctionName:  name,
-		Qualifier:     qualifier,
-		ExecutionName: r.Header.Get("X-Amz-Durable-Execution-Name"),
-		Payload:       string(payload),
+		FunctionName:     name,
+		Qualifier:        qualifier,
+		ExecutionName:    r.Header.Get("X-Amz-Durable-Execution-Name"),
+		Payload:          string(payload),
+		ExecutionTimeout: fn.timeout,
 	})
 	if err != nil {
 		writeError(w, err)

@@ -92,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		if fns[f.Name] != nil {
 			return nil, fmt.Errorf("emulator: function %s is registered twice", f.Name)
 		}
-		fns[f.Name] = &function{name: f.Name}
+		fns[f.Name] = &function{name: f.Name, timeout: int32(f.ExecutionTimeout / time.Second)}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -203,13 +203,15 @@ func (s *Server) shutdown() {
 	for _, fn := range s.functions {
 		fn.runner.close()
 	}
+	// Connections the in-process client dialled but never used count as
+	// busy for Shutdown until they are closed.
+	s.transport.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if s.closeErr = s.http.Shutdown(ctx); s.closeErr != nil {
 		_ = s.http.Close()
 	}
 	<-s.served
-	s.transport.CloseIdleConnections()
 }
 
 // requestID gives every response the x-amzn-RequestId header the SDKs

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness"
@@ -145,8 +146,18 @@ func printBatch(w io.Writer, op *harness.Operation) {
 			line += " " + string(it.Result)
 		}
 		if it.Error != nil {
-			line += " " + harness.ErrorLine(it.Error)
+			line += " " + itemError(it.Error)
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// itemError names a failed branch's error; a branch that failed through a
+// step carries the step's own ErrorObject in ErrorData, which says more.
+func itemError(e *types.ErrorObject) string {
+	var cause types.ErrorObject
+	if e.ErrorData != nil && json.Unmarshal([]byte(*e.ErrorData), &cause) == nil && cause.ErrorType != nil {
+		return harness.ErrorLine(&cause) + " (" + aws.ToString(e.ErrorType) + ")"
+	}
+	return harness.ErrorLine(e)
 }

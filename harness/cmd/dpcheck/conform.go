@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/dpcheck/dpcheck/harness/conformance"
+)
+
+// conformanceRegistry holds the handlers of the requirements `conform` runs,
+// by "suite/id". Files that bring conformance or fixture handlers register
+// them here from their init.
+var conformanceRegistry = conformance.NewRegistry()
+
+func init() {
+	verbs["conform"] = verb{
+		summary: "conform DIR|FILE... [--junit FILE] [--seed N] [--update]   run requirement files against the registered handlers",
+		run:     conformVerb,
+	}
+}
+
+const conformUsage = `usage: dpcheck conform DIR|FILE... [--junit FILE] [--seed N] [--update]
+
+Runs requirement files in the official conformance format (a DIR contributes
+every .yaml below it; the suite is the folder name, the id the file stem)
+against the registered handlers, each on a fresh in-process fake backend, and
+prints a PASS, FAIL or SKIP line per requirement, then "N passed, N failed"
+(", N skipped", ", N optional failed" when there are any). A requirement
+without a registered handler fails.
+
+  --junit FILE  also write a JUnit XML report to FILE
+  --seed N      seed for generated variables, retry jitter and branch
+                scheduling (default: random, printed when something fails)
+  --update      rewrite each file's ExpectedResult and ExpectedExecutionHistory
+                from the actual run (ids as ${...} placeholders, timestamps as
+                '*'), for review by hand before committing
+
+Exit status: 0 when nothing failed, 1 when a requirement failed (with
+--update: when a requirement could not run), 2 on a usage or input error.
+
+handlers registered: %d
+`
+
+func conformVerb(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	junit := fs.String("junit", "", "")
+	seedText := fs.String("seed", "", "")
+	update := fs.Bool("update", false, "")
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stdout, conformUsage, len(conformanceRegistry.Keys()))
+				return 0
+			}
+			return fail(stderr, "conform", "%v (dpcheck conform -h)", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(paths) == 0 {
+		return fail(stderr, "conform", "want at least one requirement DIR or FILE (dpcheck conform -h)")
+	}
+	seed, err := conformSeed(*seedText)
+	if err != nil {
+		return fail(stderr, "conform", "%v", err)
+	}
+	reqs, err := conformance.Load(paths...)
+	if err != nil {
+		return fail(stderr, "conform", "%v", err)
+	}
+	if len(reqs) == 0 {
+		return fail(stderr, "conform", "no requirement files (.yaml) in %v", paths)
+	}
+
+	runner := &conformance.Runner{Registry: conformanceRegistry, Target: conformance.LocalTarget{Seed: seed}, Seed: seed}
+	var outs []conformance.Outcome
+	notRun := 0
+	for _, req := range reqs {
+		o := runner.Run(context.Background(), req)
+		outs = append(outs, o)
+		fmt.Fprintln(stdout, o.Line())
+		if !*update {
+			continue
+		}
+		if o.Execution == nil {
+			notRun++
+			continue
+		}
+		if err := conformance.Record(req, o.Execution, o.Bindings); err != nil {
+			fmt.Fprintf(stderr, "dpcheck conform: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "  recorded %s (review before committing)\n", req.Path)
+	}
+
+	if *junit != "" {
+		if err := writeJUnitFile(*junit, outs); err != nil {
+			return fail(stderr, "conform", "%v", err)
+		}
+	}
+	sum := conformance.Summarize(outs)
+	failed := sum.Failed > 0
+	if *update {
+		failed = notRun > 0
+	}
+	if failed || sum.OptionalFailed > 0 {
+		fmt.Fprintf(stdout, "seed %d (rerun with --seed %d)\n", seed, seed)
+	}
+	fmt.Fprintln(stdout, sum)
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// conformSeed parses --seed, or draws a random seed when it is not given.
+func conformSeed(text string) (uint64, error) {
+	if text == "" {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, fmt.Errorf("drawing a seed: %v", err)
+		}
+		return binary.LittleEndian.Uint64(b[:]), nil
+	}
+	seed, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("--seed %q: want a non-negative integer", text)
+	}
+	return seed, nil
+}
+
+func writeJUnitFile(path string, outs []conformance.Outcome) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--junit: %v", err)
+	}
+	if err := conformance.WriteJUnit(f, outs); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--junit: %v", err)
+	}
+	return nil
+}
