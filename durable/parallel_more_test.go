@@ -94,7 +94,7 @@ func TestLargeParallelReplaysChildren(t *testing.T) {
 				if i == 2 {
 					return "", errBoom
 				}
-				return strings.Repeat("z", 100*1024), nil
+				return strings.Repeat("z", 150*1024), nil
 			}})
 		}
 		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.AllCompleted()))
@@ -115,11 +115,11 @@ func TestLargeParallelReplaysChildren(t *testing.T) {
 		TotalCount int    `json:"totalCount"`
 	}
 	if err := json.Unmarshal([]byte(aws.ToString(p.ContextDetails.Result)), &sum); err != nil || !aws.ToBool(p.ContextDetails.ReplayChildren) || sum.Type != "ParallelResult" || sum.TotalCount != 3 {
-		t.Fatalf("parallel record %v %s", err, aws.ToString(p.ContextDetails.Result))
+		t.Fatalf("parallel record %v, %d bytes", err, len(aws.ToString(p.ContextDetails.Result)))
 	}
 	before := m.updateCount()
 	replay, _ := m.invokeOnce(t, durable.Handle(h), durable.Env{})
-	if out.Result != "[102400,102400,0,1]" || replay.Result != out.Result || runs.Load() != 3 || m.updateCount() != before {
+	if out.Result != "[153600,153600,0,1]" || replay.Result != out.Result || runs.Load() != 3 || m.updateCount() != before {
 		t.Fatalf("%s / %s, %d runs, %d new updates", out.Result, replay.Result, runs.Load(), m.updateCount()-before)
 	}
 }

@@ -200,7 +200,9 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 		input:     in.Payload,
 		timeoutSecs: timeout,
 		status:    types.ExecutionStatusRunning,
-		byID:      make(map[string]*opRecord),
+		byID:      make(map[string]*opRecord, 16),
+		ops:       make([]*opRecord, 0, 16),
+		history:   make([]*types.Event, 0, 32),
 	}
 	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
 	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id

@@ -28,7 +28,7 @@ type execution struct {
 	ending  *ending // decided while an invocation is in flight, applied when it ends
 	ops     []*opRecord
 	byID    map[string]*opRecord
-	history []types.Event
+	history []*types.Event
 	timers  timerHeap // this execution's operation timers (shared with the clock's heap)
 	timeout *timer    // the execution-timeout timer
 
@@ -87,7 +87,7 @@ func (e *execution) startExecutionLocked(now time.Time) {
 	}}
 	e.ops = append(e.ops, rec)
 	e.byID[e.id] = rec
-	e.appendEvent(types.Event{
+	e.appendEvent(&types.Event{
 		EventType:      types.EventTypeExecutionStarted,
 		EventTimestamp: ptr(now),
 		Id:             aws.String(e.id),
@@ -105,14 +105,14 @@ func (e *execution) startExecutionLocked(now time.Time) {
 	e.b.arm(e.timeout)
 }
 
-func (e *execution) appendEvent(ev types.Event) {
+func (e *execution) appendEvent(ev *types.Event) {
 	ev.EventId = ptr(int32(len(e.history) + 1))
 	e.history = append(e.history, ev)
 }
 
 // opEvent starts an event about rec with the op's identifying fields.
-func opEvent(rec *opRecord, t types.EventType, at time.Time) types.Event {
-	return types.Event{
+func opEvent(rec *opRecord, t types.EventType, at time.Time) *types.Event {
+	return &types.Event{
 		EventType:      t,
 		EventTimestamp: ptr(at),
 		Id:             rec.op.Id,
@@ -204,7 +204,7 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 	exec := e.ops[0]
 	exec.op.Status = types.OperationStatus(end.status)
 	exec.op.EndTimestamp = ptr(at)
-	ev := types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
+	ev := &types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
 	evErr := &types.EventError{Payload: end.err, Truncated: falsePtr}
 	switch end.status {
 	case types.ExecutionStatusSucceeded:

@@ -107,7 +107,7 @@ type Operation struct {
 	EndTimestamp   time.Time
 	Parent         *Operation
 	Children       []*Operation // in order of their first event
-	Events         []types.Event
+	Events         []*types.Event // this operation's events, pointing into Result.History
 }
 
 // CollectResult reads an execution through the Lambda API (GetDurableExecution,
@@ -129,7 +129,11 @@ func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Resul
 		if err != nil {
 			return nil, err
 		}
-		events = append(events, page.Events...)
+		if events == nil {
+			events = page.Events // most histories fit one page: no second copy
+		} else {
+			events = append(events, page.Events...)
+		}
 		if page.NextMarker == nil || *page.NextMarker == "" {
 			break
 		}
@@ -138,11 +142,29 @@ func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Resul
 	return BuildResult(exec, events), nil
 }
 
+// ownedResult builds the Result of an execution on a backend nobody else
+// uses: the same data CollectResult reads, without deep-copying a history
+// that no one else will ever touch.
+func (b *Backend) ownedResult(arn string) (*Result, error) {
+	exec, err := b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	e := b.lookup(&arn)
+	e.mu.Lock()
+	events := make([]types.Event, len(e.history))
+	for i, ev := range e.history {
+		events[i] = *ev
+	}
+	e.mu.Unlock()
+	return BuildResult(exec, events), nil
+}
+
 // BuildResult folds an execution description and its history into a
 // Result. exec may be nil; the status, input, result and error then come
 // from the history alone.
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
-	r := &Result{History: events, byID: make(map[string]*Operation)}
+	r := &Result{History: events, byID: make(map[string]*Operation, len(events)/2), Operations: make([]*Operation, 0, len(events)/2)}
 	for i := range events {
 		r.fold(&events[i])
 	}
@@ -221,7 +243,7 @@ func (r *Result) fold(ev *types.Event) {
 		r.byID[op.Id] = op
 		r.Operations = append(r.Operations, op)
 	}
-	op.Events = append(op.Events, *ev)
+	op.Events = append(op.Events, ev)
 	if ev.ParentId != nil {
 		op.ParentId = *ev.ParentId
 	}

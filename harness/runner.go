@@ -138,7 +138,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	var records []Invocation
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
-		rec := &recorder{next: r.cfg.observer}
+		rec := &recorder{next: r.cfg.observer, ops: make([]durable.OperationEvent, 0, 16)}
 		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger}
 		defer func() {
 			if p := recover(); p != nil {
@@ -157,7 +157,12 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 		return r.invoker(ctx, env, envelope)
 	}
 	_, driveErr := b.Drive(ctx, arn, invoke, r.cfg.maxInvocations)
-	res, err := CollectResult(context.WithoutCancel(ctx), b, arn)
+	var res *Result
+	if r.cfg.backend == nil {
+		res, err = b.ownedResult(arn)
+	} else {
+		res, err = CollectResult(context.WithoutCancel(ctx), b, arn)
+	}
 	if err != nil {
 		return nil, err
 	}

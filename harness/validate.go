@@ -45,10 +45,7 @@ var knownActions = map[types.OperationAction]bool{
 
 // validateBatchLocked checks every update of a checkpoint batch.
 func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
-	var sim map[string]*simOp
-	if len(updates) > 0 {
-		sim = make(map[string]*simOp, len(updates))
-	}
+	sim := newOverlay(len(updates))
 	lim := e.b.cfg.limits
 	for i := range updates {
 		u := &updates[i]
@@ -112,7 +109,7 @@ func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
 			return at("Payload is %d bytes; the limit is %d", len(*u.Payload), lim.MaxPayloadBytes)
 		}
 
-		s := sim[*u.Id]
+		s := sim.get(*u.Id)
 		if s == nil {
 			s = &simOp{}
 			if rec := e.byID[*u.Id]; rec != nil {
@@ -121,7 +118,7 @@ func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
 				s.subType, s.name, s.parentID = rec.op.SubType, rec.op.Name, rec.op.ParentId
 				s.status = rec.op.Status
 			}
-			sim[*u.Id] = s
+			sim.put(*u.Id, s)
 		}
 
 		// The same id twice in one batch: only START then one other action.
@@ -189,9 +186,45 @@ func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
 	return nil
 }
 
+// overlay maps ids to simOps; batches are small, so a slice searched
+// linearly beats a map until they are not.
+type overlay struct {
+	ids  []string
+	ops  []*simOp
+	byID map[string]*simOp
+}
+
+func newOverlay(n int) *overlay {
+	if n > 16 {
+		return &overlay{byID: make(map[string]*simOp, n)}
+	}
+	return &overlay{ids: make([]string, 0, n), ops: make([]*simOp, 0, n)}
+}
+
+func (o *overlay) get(id string) *simOp {
+	if o.byID != nil {
+		return o.byID[id]
+	}
+	for i, x := range o.ids {
+		if x == id {
+			return o.ops[i]
+		}
+	}
+	return nil
+}
+
+func (o *overlay) put(id string, s *simOp) {
+	if o.byID != nil {
+		o.byID[id] = s
+		return
+	}
+	o.ids = append(o.ids, id)
+	o.ops = append(o.ops, s)
+}
+
 // simLookup finds an operation's type and status in the overlay or store.
-func (e *execution) simLookup(sim map[string]*simOp, id string) (types.OperationType, types.OperationStatus, bool) {
-	if s := sim[id]; s != nil && s.exists {
+func (e *execution) simLookup(sim *overlay, id string) (types.OperationType, types.OperationStatus, bool) {
+	if s := sim.get(id); s != nil && s.exists {
 		return s.typ, s.status, true
 	}
 	if rec := e.byID[id]; rec != nil {

@@ -1,0 +1,135 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// Targets a spec or conformance run can use.
+const (
+	TargetLocal    = "local"    // the in-process fake (harness.LocalRunner); this package is not involved
+	TargetEndpoint = "endpoint" // a Lambda API at DPCHECK_ENDPOINT, e.g. dpcheck serve
+	TargetAWS      = "aws"      // the real service, with the default AWS configuration
+)
+
+// Env is the target a run was pointed at through the environment:
+//
+//	DPCHECK_TARGET     local (default), endpoint or aws
+//	DPCHECK_ENDPOINT   the Lambda API URL, required for endpoint
+//	DPCHECK_QUALIFIER  alias or version to invoke (default live)
+//	DPCHECK_FUNCTIONS  NAME=DEPLOYED pairs, comma-separated: the deployed
+//	                   name of each function (a stack gives generated names);
+//	                   a NAME may be a conformance key suite/id or suite/*
+type Env struct {
+	Target    string
+	Endpoint  string
+	Qualifier string
+	Functions map[string]string
+}
+
+// ReadEnv reads the target from the environment.
+func ReadEnv() (Env, error) {
+	e := Env{
+		Target:    os.Getenv("DPCHECK_TARGET"),
+		Endpoint:  os.Getenv("DPCHECK_ENDPOINT"),
+		Qualifier: os.Getenv("DPCHECK_QUALIFIER"),
+		Functions: map[string]string{},
+	}
+	if e.Target == "" {
+		e.Target = TargetLocal
+	}
+	if e.Qualifier == "" {
+		e.Qualifier = "live"
+	}
+	switch e.Target {
+	case TargetLocal, TargetAWS:
+	case TargetEndpoint:
+		if e.Endpoint == "" {
+			return e, fmt.Errorf("cloud: DPCHECK_TARGET=endpoint needs DPCHECK_ENDPOINT (e.g. http://127.0.0.1:9000)")
+		}
+	default:
+		return e, fmt.Errorf("cloud: DPCHECK_TARGET=%q is not local, endpoint or aws", e.Target)
+	}
+	for _, pair := range strings.Split(os.Getenv("DPCHECK_FUNCTIONS"), ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		name, deployed, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || name == "" || deployed == "" {
+			return e, fmt.Errorf("cloud: DPCHECK_FUNCTIONS entry %q is not NAME=DEPLOYED", pair)
+		}
+		e.Functions[name] = deployed
+	}
+	return e, nil
+}
+
+// Remote reports whether the target goes through the Lambda API.
+func (e Env) Remote() bool { return e.Target != TargetLocal }
+
+// Deployed is the deployed name of a function: its DPCHECK_FUNCTIONS
+// entry, or the name itself.
+func (e Env) Deployed(name string) string {
+	if d, ok := e.Functions[name]; ok {
+		return d
+	}
+	return name
+}
+
+// Client builds the lambda client for the target: the default AWS
+// configuration (config.LoadDefaultConfig), with the endpoint as
+// BaseEndpoint for TargetEndpoint.
+func (e Env) Client(ctx context.Context) (*lambda.Client, error) {
+	switch e.Target {
+	case TargetEndpoint:
+		return NewClient(ctx, e.Endpoint)
+	case TargetAWS:
+		return NewClient(ctx, "")
+	}
+	return nil, fmt.Errorf("cloud: target %q does not use the Lambda API", e.Target)
+}
+
+// Runner returns a runner for the named function on the target.
+func (e Env) Runner(ctx context.Context, name string, opts ...Option) (*Runner, error) {
+	client, err := e.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]Option{WithQualifier(e.Qualifier)}, opts...)
+	return NewRunner(client, e.Deployed(name), opts...), nil
+}
+
+// NewClient builds a lambda client from the default AWS configuration. A
+// non-empty endpoint (an emulator) becomes its BaseEndpoint; without
+// configured credentials or region the client then signs nothing and uses
+// us-east-1, since the emulator checks neither.
+func NewClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if endpoint != "" {
+		// No instance metadata lookups (slow or hanging off EC2) for a
+		// local endpoint.
+		opts = append(opts, awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cloud: loading the AWS configuration: %w", err)
+	}
+	if endpoint == "" {
+		return lambda.NewFromConfig(cfg), nil
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Credentials == nil {
+		cfg.Credentials = aws.AnonymousCredentials{}
+	} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		cfg.Credentials = aws.AnonymousCredentials{}
+	}
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+}
