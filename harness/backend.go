@@ -39,12 +39,12 @@ var DefaultLimits = Limits{
 type BackendOption func(*backendConfig)
 
 type backendConfig struct {
-	start              time.Time
-	region, account    string
-	limits             Limits
-	pageSize           int
-	executionTimeout   int32
-	maxFailedAttempts  int
+	start             time.Time
+	region, account   string
+	limits            Limits
+	pageSize          int
+	executionTimeout  int32
+	maxFailedAttempts int
 }
 
 // WithStartTime sets the virtual clock's starting instant.
@@ -88,7 +88,7 @@ type Backend struct {
 	execs      map[string]*execution
 	byName     map[string]*execution   // function + "\x00" + execution name
 	byFunction map[string][]*execution // creation order
-	all        []*execution               // creation order
+	all        []*execution            // creation order
 	functions  map[string]bool
 	seq        uint64
 
@@ -191,18 +191,18 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	}
 	id := uuidFrom("id", seq)
 	e := &execution{
-		b:         b,
-		seq:       seq,
-		id:        id,
-		name:      name,
-		function:  in.FunctionName,
-		qualifier: qualifier,
-		input:     in.Payload,
+		b:           b,
+		seq:         seq,
+		id:          id,
+		name:        name,
+		function:    in.FunctionName,
+		qualifier:   qualifier,
+		input:       in.Payload,
 		timeoutSecs: timeout,
-		status:    types.ExecutionStatusRunning,
-		byID:      make(map[string]*opRecord, 16),
-		ops:       make([]*opRecord, 0, 16),
-		history:   make([]*types.Event, 0, 32),
+		status:      types.ExecutionStatusRunning,
+		byID:        make(map[string]*opRecord, 16),
+		ops:         make([]*opRecord, 0, 16),
+		history:     make([]*types.Event, 0, 32),
 	}
 	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
 	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id

@@ -69,7 +69,7 @@ func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
 	e.newTokenLocked()
 	ops, next := e.pageLocked(0, b.cfg.pageSize)
 	e.clearDirty() // the envelope (and its further pages) shows the handler everything
-	return encodeEnvelope(e.arn, e.token, ops, next)
+	return encodeEnvelope(e.arn, e.token, ops, next), nil
 }
 
 // invocationOutput is the handler's answer (protocol §5.2).

@@ -106,7 +106,7 @@ type Operation struct {
 	StartTimestamp time.Time
 	EndTimestamp   time.Time
 	Parent         *Operation
-	Children       []*Operation // in order of their first event
+	Children       []*Operation   // in order of their first event
 	Events         []*types.Event // this operation's events, pointing into Result.History
 }
 

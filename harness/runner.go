@@ -49,7 +49,9 @@ func WithJitter(f func() float64) RunnerOption { return func(c *runnerConfig) { 
 
 // WithScheduler hands the runtime a scheduler that picks which branch runs
 // next (durable.Env.Scheduler).
-func WithScheduler(s durable.Scheduler) RunnerOption { return func(c *runnerConfig) { c.scheduler = s } }
+func WithScheduler(s durable.Scheduler) RunnerOption {
+	return func(c *runnerConfig) { c.scheduler = s }
+}
 
 // WithSeededScheduler gives every Run a fresh SeededScheduler(seed), so
 // each Run explores the same interleaving.

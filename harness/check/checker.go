@@ -20,6 +20,7 @@ type config struct {
 	runnerOpts  []harness.RunnerOption
 	backendOpts []harness.BackendOption
 	workers     int
+	failErr     error
 }
 
 // WithSeed sets the seed of the Checker's runs (default 1): it seeds the
@@ -48,6 +49,11 @@ func WithBackendOptions(opts ...harness.BackendOption) Option {
 // WithWorkers bounds how many executions a sweep or an exploration runs at
 // once (default GOMAXPROCS).
 func WithWorkers(n int) Option { return func(c *config) { c.workers = max(n, 1) } }
+
+// WithFailError sets the error a failed checkpoint call returns in
+// FailEveryBoundary (default harness.ThrottlingError(); harness.ServiceError
+// makes a 500).
+func WithFailError(err error) Option { return func(c *config) { c.failErr = err } }
 
 // Checker runs one durable handler under the checks of this package. It is
 // safe for concurrent use; every run gets a backend of its own.

@@ -175,6 +175,21 @@ func (s *Server) URL() string { return s.url }
 // Backend is the fake service behind the API.
 func (s *Server) Backend() *harness.Backend { return s.backend }
 
+// Wait blocks until the execution arn, started through Invoke, has ended
+// (or the emulator closed).
+func (s *Server) Wait(ctx context.Context, arn string) error {
+	r := s.executions.lookup(arn)
+	if r == nil {
+		return notFound("durable execution %s was not started through this emulator", arn)
+	}
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Kill sends SIGKILL to the function process running arn's invocation, as
 // a crashed or recycled Lambda instance. It reports whether a process was
 // running one.

@@ -67,7 +67,7 @@ func checkStructure(t harness.TB, res *harness.Result) {
 
 // finishes reports whether ev ends its operation (a step's failed attempt
 // that is retried does not).
-func finishes(ev types.Event) bool {
+func finishes(ev *types.Event) bool {
 	switch ev.EventType {
 	case types.EventTypeStepSucceeded:
 		d := ev.StepSucceededDetails

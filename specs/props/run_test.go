@@ -5,7 +5,9 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
@@ -157,8 +159,8 @@ func checkReplay(t harness.TB, res *harness.Result, r *replay) {
 			t.Fatalf("replay answered %s %q, the execution SUCCEEDED with %q", r.output.Status, r.output.Result, deref(res.Output))
 		}
 	case "FAILED":
-		if r.output.Status != durable.InvocationFailed || harness.ErrorLine(r.output.Error) != harness.ErrorLine(res.Error) {
-			t.Fatalf("replay answered %s %s, the execution FAILED with %s", r.output.Status, harness.ErrorLine(r.output.Error), harness.ErrorLine(res.Error))
+		if r.output.Status != durable.InvocationFailed || errorText(r.output.Error) != errorText(res.Error) {
+			t.Fatalf("replay answered %s %s, the execution FAILED with %s", r.output.Status, errorText(r.output.Error), errorText(res.Error))
 		}
 	default:
 		t.Fatalf("the execution ended %s", res.Status)
@@ -170,4 +172,12 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// errorText is "Type: message" in full ("" for no error).
+func errorText(e *types.ErrorObject) string {
+	if e == nil {
+		return ""
+	}
+	return aws.ToString(e.ErrorType) + ": " + aws.ToString(e.ErrorMessage)
 }

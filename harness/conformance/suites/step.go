@@ -229,8 +229,8 @@ func stepAtMostOnceCrash(t *conformance.Tools) durable.Invoker {
 	return durable.Handle(func(ctx durable.Context, in string) (string, error) {
 		return durable.Step(ctx, "at_most_once_flaky_step", func(sc durable.StepContext) (string, error) {
 			sc.Logger().Info("processing input " + in)
-			t.Crash()
-			return "unreachable", nil
+			t.Crash() // does not return: the process is gone
+			return "", nil
 		}, durable.WithSemantics(durable.AtMostOncePerRetry), durable.WithRetry(durable.NoRetry()))
 	})
 }

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/cloud"
+	"github.com/dpcheck/dpcheck/harness/conformance"
+	"github.com/dpcheck/dpcheck/harness/emulator"
+)
+
+func init() {
+	verbs["serve"] = verb{
+		summary: "serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]...   the Lambda API emulator for durable functions",
+		run:     serveVerb,
+	}
+}
+
+const serveUsage = `usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]... [--allow-non-loopback]
+                     [--timeout 60s] [--max-instances 8] [--quiet]
+
+Serves the AWS Lambda API for durable functions over HTTP until interrupted:
+the durable-execution REST API (checkpoint, state, execution, history, list,
+stop) and Invoke, on dpcheck's fake service and its virtual clock. Point any
+AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL_LAMBDA=http://ADDR (any
+credentials; the emulator checks none).
+
+  --function NAME=EXECUTABLE  a Lambda bootstrap (custom runtime) to serve as
+                              NAME, run as child processes with a Runtime API
+                              each; repeatable. Invoke it as NAME:live.
+  --addr HOST:PORT            listen address (default 127.0.0.1:9000; port 0
+                              picks a free one)
+  --allow-non-loopback        allow an address off the loopback interface
+                              (the emulator has no authentication)
+  --timeout D                 per-invocation time limit (default 60s)
+  --max-instances N           processes per executable function (default 8)
+  --quiet                     do not copy function output and emulator log to stderr
+
+Also served, in process: the functions dpcheck run knows (%s) unless an
+executable takes the name, and the conformance handlers, each as the function
+SUITE--ID (e.g. step--1-1).
+
+On start it prints "dpcheck serve: listening on URL" to stdout.
+`
+
+// functionFlags collects repeated --function NAME=EXECUTABLE.
+type functionFlags []emulator.Function
+
+func (f *functionFlags) String() string { return "" }
+
+func (f *functionFlags) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || name == "" || path == "" {
+		return fmt.Errorf("--function %q: want NAME=EXECUTABLE", v)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("--function %q: %v", v, err)
+	}
+	*f = append(*f, emulator.Function{Name: name, Executable: abs})
+	return nil
+}
+
+func serveVerb(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:9000", "")
+	allow := fs.Bool("allow-non-loopback", false, "")
+	timeout := fs.Duration("timeout", time.Minute, "")
+	maxInstances := fs.Int("max-instances", 8, "")
+	quiet := fs.Bool("quiet", false, "")
+	var executables functionFlags
+	fs.Var(&executables, "function", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stdout, serveUsage, strings.Join(registry.Names(), ", "))
+			return 0
+		}
+		return fail(stderr, "serve", "%v (dpcheck serve -h)", err)
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, "serve", "unexpected argument %q (dpcheck serve -h)", fs.Arg(0))
+	}
+	if *timeout <= 0 || *maxInstances <= 0 {
+		return fail(stderr, "serve", "--timeout and --max-instances must be positive")
+	}
+
+	cfg := emulator.Config{
+		Addr:             *addr,
+		AllowNonLoopback: *allow,
+		Functions:        servedFunctions(executables),
+		FunctionTimeout:  *timeout,
+		MaxInstances:     *maxInstances,
+	}
+	if !*quiet {
+		cfg.Output = stderr
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		return fail(stderr, "serve", "%v", err)
+	}
+	fmt.Fprintf(stdout, "dpcheck serve: listening on %s\n", srv.URL())
+	for _, f := range executables {
+		fmt.Fprintf(stdout, "dpcheck serve: function %s runs %s\n", f.Name, f.Executable)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "dpcheck serve: stopping")
+	if err := srv.Close(); err != nil {
+		fmt.Fprintf(stderr, "dpcheck serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// servedFunctions is the executables, then the in-process functions of the
+// registry whose names no executable took, then the conformance handlers
+// that need no runner feature the emulator lacks (a crash hook, callbacks).
+func servedFunctions(executables []emulator.Function) []emulator.Function {
+	fns := append([]emulator.Function(nil), executables...)
+	taken := func(name string) bool {
+		return slices.ContainsFunc(fns, func(f emulator.Function) bool { return f.Name == name })
+	}
+	for _, name := range registry.Names() {
+		if taken(name) {
+			continue
+		}
+		inv, err := registry.Lookup(name)
+		if err == nil {
+			fns = append(fns, emulator.Function{Name: name, Invoker: inv})
+		}
+	}
+	for _, key := range conformanceRegistry.Keys() {
+		entry, _ := conformanceRegistry.Lookup(key)
+		if name := cloud.FunctionName(key); !entry.Crash && !entry.Callbacks && !taken(name) {
+			fns = append(fns, emulator.Function{Name: name, Invoker: perExecution(entry.Handler)})
+		}
+	}
+	return fns
+}
+
+// perExecution builds a conformance handler once per execution, as the
+// conformance runner does for each run, so state a handler keeps in its
+// closure stays with its execution.
+func perExecution(h conformance.HandlerFunc) durable.Invoker {
+	var mu sync.Mutex
+	byArn := map[string]durable.Invoker{}
+	return func(ctx context.Context, env durable.Env, envelope []byte) ([]byte, error) {
+		in, err := durable.DecodeInvocationInput(envelope)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		inv := byArn[in.DurableExecutionArn]
+		if inv == nil {
+			inv = h(&conformance.Tools{})
+			byArn[in.DurableExecutionArn] = inv
+		}
+		mu.Unlock()
+		return inv(ctx, env, envelope)
+	}
+}
