@@ -89,7 +89,7 @@ func (b *Backend) GetDurableExecutionHistory(_ context.Context, in *lambda.GetDu
 		if reverse {
 			i = n - 1 - pos
 		}
-		out.Events = append(out.Events, copyEvent(e.history[i], data))
+		out.Events = append(out.Events, copyEvent(&e.history[i], data))
 	}
 	if pos < n {
 		next := pos + 1

@@ -191,18 +191,19 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	}
 	id := uuidFrom("id", seq)
 	e := &execution{
-		b:           b,
-		seq:         seq,
-		id:          id,
-		name:        name,
-		function:    in.FunctionName,
-		qualifier:   qualifier,
-		input:       in.Payload,
-		timeoutSecs: timeout,
-		status:      types.ExecutionStatusRunning,
-		byID:        make(map[string]*opRecord, 16),
-		ops:         make([]*opRecord, 0, 16),
-		history:     make([]*types.Event, 0, 32),
+		b:            b,
+		seq:          seq,
+		id:           id,
+		name:         name,
+		function:     in.FunctionName,
+		qualifier:    qualifier,
+		input:        in.Payload,
+		timeoutSecs:  timeout,
+		status:       types.ExecutionStatusRunning,
+		notTruncated: aws.Bool(false),
+		byID:         make(map[string]*opRecord, 16),
+		ops:          make([]*opRecord, 0, 16),
+		history:      make([]types.Event, 0, 32),
 	}
 	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
 	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id
@@ -252,5 +253,3 @@ func (b *Backend) Executions() []string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-var falsePtr = aws.Bool(false)

@@ -119,17 +119,15 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 			rec.waitSeconds = *u.WaitOptions.WaitSeconds
 			end := now.Add(time.Duration(rec.waitSeconds) * time.Second)
 			op.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: ptr(end)}
-			ev := opEvent(rec, types.EventTypeWaitStarted, now)
+			ev := e.opEvent(rec, types.EventTypeWaitStarted, now)
 			ev.WaitStartedDetails = &types.WaitStartedDetails{Duration: ptr(rec.waitSeconds), ScheduledEndTimestamp: ptr(end)}
-			e.appendEvent(ev)
 			e.armOpTimerLocked(rec, TimerWait, end)
 		case types.OperationActionCancel:
 			op.Status = types.OperationStatusCancelled
 			op.EndTimestamp = ptr(now)
 			e.disarmLocked(rec)
-			ev := opEvent(rec, types.EventTypeWaitCancelled, now)
-			ev.WaitCancelledDetails = &types.WaitCancelledDetails{Error: &types.EventError{Payload: copyErrorObject(u.Error), Truncated: falsePtr}}
-			e.appendEvent(ev)
+			ev := e.opEvent(rec, types.EventTypeWaitCancelled, now)
+			ev.WaitCancelledDetails = &types.WaitCancelledDetails{Error: &types.EventError{Payload: copyErrorObject(u.Error), Truncated: e.notTruncated}}
 		}
 	case types.OperationTypeContext:
 		var replay *bool
@@ -138,42 +136,39 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 		}
 		switch u.Action {
 		case types.OperationActionStart:
-			ev := opEvent(rec, types.EventTypeContextStarted, now)
+			ev := e.opEvent(rec, types.EventTypeContextStarted, now)
 			ev.ContextStartedDetails = &types.ContextStartedDetails{}
-			e.appendEvent(ev)
 		case types.OperationActionSucceed:
 			op.Status = types.OperationStatusSucceeded
 			op.EndTimestamp = ptr(now)
 			op.ContextDetails = &types.ContextDetails{Result: cloneStr(u.Payload), ReplayChildren: replay}
-			ev := opEvent(rec, types.EventTypeContextSucceeded, now)
-			ev.ContextSucceededDetails = &types.ContextSucceededDetails{Result: &types.EventResult{Payload: op.ContextDetails.Result, Truncated: falsePtr}}
-			e.appendEvent(ev)
+			ev := e.opEvent(rec, types.EventTypeContextSucceeded, now)
+			ev.ContextSucceededDetails = &types.ContextSucceededDetails{Result: &types.EventResult{Payload: op.ContextDetails.Result, Truncated: e.notTruncated}}
 		case types.OperationActionFail:
 			op.Status = types.OperationStatusFailed
 			op.EndTimestamp = ptr(now)
 			op.ContextDetails = &types.ContextDetails{Error: copyErrorObject(u.Error), ReplayChildren: replay}
-			ev := opEvent(rec, types.EventTypeContextFailed, now)
-			ev.ContextFailedDetails = &types.ContextFailedDetails{Error: &types.EventError{Payload: op.ContextDetails.Error, Truncated: falsePtr}}
-			e.appendEvent(ev)
+			ev := e.opEvent(rec, types.EventTypeContextFailed, now)
+			ev.ContextFailedDetails = &types.ContextFailedDetails{Error: &types.EventError{Payload: op.ContextDetails.Error, Truncated: e.notTruncated}}
 		}
 	}
 	e.touch(rec)
 	return false
 }
 
-// createLocked stores a new operation from its START update.
+// createLocked stores a new operation from its START update. The record
+// holds copies of the update's strings, so the caller's pointers are not
+// kept and one allocation serves them all.
 func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRecord {
-	rec := &opRecord{
-		idx: len(e.ops),
-		op: types.Operation{
-			Id:             cloneStr(u.Id),
-			ParentId:       cloneStr(u.ParentId),
-			Name:           cloneStr(u.Name),
-			Type:           u.Type,
-			SubType:        cloneStr(u.SubType),
-			Status:         types.OperationStatusStarted,
-			StartTimestamp: ptr(now),
-		},
+	rec := &opRecord{idx: len(e.ops), start: now}
+	rec.op = types.Operation{
+		Id:             copyInto(&rec.strs[0], u.Id),
+		ParentId:       copyInto(&rec.strs[1], u.ParentId),
+		Name:           copyInto(&rec.strs[2], u.Name),
+		Type:           u.Type,
+		SubType:        copyInto(&rec.strs[3], u.SubType),
+		Status:         types.OperationStatusStarted,
+		StartTimestamp: &rec.start,
 	}
 	if u.ParentId != nil {
 		rec.parent = e.byID[*u.ParentId]
@@ -192,29 +187,26 @@ func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now
 	switch u.Action {
 	case types.OperationActionStart:
 		op.Status = types.OperationStatusStarted
-		ev := opEvent(rec, types.EventTypeStepStarted, now)
+		ev := e.opEvent(rec, types.EventTypeStepStarted, now)
 		ev.StepStartedDetails = &types.StepStartedDetails{}
-		e.appendEvent(ev)
 	case types.OperationActionSucceed:
 		op.Status = types.OperationStatusSucceeded
 		op.EndTimestamp = ptr(now)
 		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Result: cloneStr(u.Payload)}
-		ev := opEvent(rec, types.EventTypeStepSucceeded, now)
+		ev := e.opEvent(rec, types.EventTypeStepSucceeded, now)
 		ev.StepSucceededDetails = &types.StepSucceededDetails{
-			Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: falsePtr},
+			Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: e.notTruncated},
 			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
 		}
-		e.appendEvent(ev)
 	case types.OperationActionFail:
 		op.Status = types.OperationStatusFailed
 		op.EndTimestamp = ptr(now)
 		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Error: copyErrorObject(u.Error)}
-		ev := opEvent(rec, types.EventTypeStepFailed, now)
+		ev := e.opEvent(rec, types.EventTypeStepFailed, now)
 		ev.StepFailedDetails = &types.StepFailedDetails{
-			Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: falsePtr},
+			Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: e.notTruncated},
 			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
 		}
-		e.appendEvent(ev)
 	case types.OperationActionRetry:
 		delay := *u.StepOptions.NextAttemptDelaySeconds
 		due := now.Add(time.Duration(delay) * time.Second)
@@ -229,19 +221,17 @@ func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now
 		// A RETRY with an error is a failed attempt; without one it is a
 		// wait-for-condition poll that carries its state as a result.
 		if u.Error != nil {
-			ev := opEvent(rec, types.EventTypeStepFailed, now)
+			ev := e.opEvent(rec, types.EventTypeStepFailed, now)
 			ev.StepFailedDetails = &types.StepFailedDetails{
-				Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: falsePtr},
+				Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: e.notTruncated},
 				RetryDetails: retry,
 			}
-			e.appendEvent(ev)
 		} else {
-			ev := opEvent(rec, types.EventTypeStepSucceeded, now)
+			ev := e.opEvent(rec, types.EventTypeStepSucceeded, now)
 			ev.StepSucceededDetails = &types.StepSucceededDetails{
-				Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: falsePtr},
+				Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: e.notTruncated},
 				RetryDetails: retry,
 			}
-			e.appendEvent(ev)
 		}
 		e.armOpTimerLocked(rec, TimerRetry, due)
 	}

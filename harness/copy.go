@@ -55,16 +55,33 @@ func copyErrorObject(e *types.ErrorObject) *types.ErrorObject {
 	}
 }
 
+// copyInto copies *src into *dst and returns dst (nil for a nil src): a
+// deep copy that lives in storage the caller allocated in one piece.
+func copyInto[T any](dst *T, src *T) *T {
+	if src == nil {
+		return nil
+	}
+	*dst = *src
+	return dst
+}
+
+// opStorage backs the identifying fields of one copied Operation.
+type opStorage struct {
+	strs  [4]string
+	times [2]time.Time
+}
+
 func copyOperation(o *types.Operation) types.Operation {
+	st := new(opStorage)
 	c := types.Operation{
-		Id:             cloneStr(o.Id),
-		ParentId:       cloneStr(o.ParentId),
-		Name:           cloneStr(o.Name),
+		Id:             copyInto(&st.strs[0], o.Id),
+		ParentId:       copyInto(&st.strs[1], o.ParentId),
+		Name:           copyInto(&st.strs[2], o.Name),
 		Type:           o.Type,
-		SubType:        cloneStr(o.SubType),
+		SubType:        copyInto(&st.strs[3], o.SubType),
 		Status:         o.Status,
-		StartTimestamp: cloneTime(o.StartTimestamp),
-		EndTimestamp:   cloneTime(o.EndTimestamp),
+		StartTimestamp: copyInto(&st.times[0], o.StartTimestamp),
+		EndTimestamp:   copyInto(&st.times[1], o.EndTimestamp),
 	}
 	if d := o.ExecutionDetails; d != nil {
 		c.ExecutionDetails = &types.ExecutionDetails{InputPayload: cloneStr(d.InputPayload)}

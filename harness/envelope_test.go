@@ -40,8 +40,8 @@ func TestEnvelopeMatchesDurableEncoder(t *testing.T) {
 		{"empty operations", []types.Operation{}, ""},
 	} {
 		want, err := durable.EncodeInvocationInput(&durable.InvocationInput{
-			DurableExecutionArn: "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/n/i",
-			CheckpointToken:     "tok+/=",
+			DurableExecutionArn:   "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/n/i",
+			CheckpointToken:       "tok+/=",
 			InitialExecutionState: durable.InitialExecutionState{Operations: tc.ops, NextMarker: tc.next},
 		})
 		if err != nil {

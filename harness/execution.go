@@ -18,6 +18,7 @@ type execution struct {
 	arn, id, name, function, qualifier, functionArn string
 	input                                           string
 	timeoutSecs                                     int32
+	notTruncated                                    *bool // Truncated: false, shared by this execution's events
 	start                                           time.Time
 
 	mu      sync.Mutex
@@ -28,9 +29,9 @@ type execution struct {
 	ending  *ending // decided while an invocation is in flight, applied when it ends
 	ops     []*opRecord
 	byID    map[string]*opRecord
-	history []*types.Event
-	timers  timerHeap // this execution's operation timers (shared with the clock's heap)
-	timeout *timer    // the execution-timeout timer
+	history []types.Event // append-only; never mutated once written
+	timers  timerHeap     // this execution's operation timers (shared with the clock's heap)
+	timeout *timer        // the execution-timeout timer
 
 	// invocation state
 	invocations int
@@ -38,10 +39,13 @@ type execution struct {
 	invStart    time.Time
 	requestID   string
 	token       string
+	tokenPrefix string
 	tokenSeq    int
 	failures    int  // consecutive failed invocations
 	wake        bool // something changed the handler has not seen: re-invoke
 	idem        *idemEntry
+
+	overlay overlay // the validator's scratch space
 
 	// delta tracking for checkpoint responses: ops changed since the
 	// handler last saw the state, in no particular order
@@ -58,6 +62,8 @@ type opRecord struct {
 	dirty       bool
 	waitSeconds int32
 	timer       *timer
+	strs        [4]string // storage for op's Id, ParentId, Name, SubType
+	start       time.Time // storage for op's StartTimestamp
 }
 
 // ending is a terminal state decided mid-invocation (an EXECUTION update,
@@ -87,13 +93,13 @@ func (e *execution) startExecutionLocked(now time.Time) {
 	}}
 	e.ops = append(e.ops, rec)
 	e.byID[e.id] = rec
-	e.appendEvent(&types.Event{
+	e.appendEvent(types.Event{
 		EventType:      types.EventTypeExecutionStarted,
 		EventTimestamp: ptr(now),
 		Id:             aws.String(e.id),
 		Name:           aws.String(e.name),
 		ExecutionStartedDetails: &types.ExecutionStartedDetails{
-			Input:            &types.EventInput{Payload: aws.String(e.input), Truncated: falsePtr},
+			Input:            &types.EventInput{Payload: aws.String(e.input), Truncated: e.notTruncated},
 			ExecutionTimeout: ptr(e.timeoutSecs),
 		},
 	})
@@ -105,21 +111,24 @@ func (e *execution) startExecutionLocked(now time.Time) {
 	e.b.arm(e.timeout)
 }
 
-func (e *execution) appendEvent(ev *types.Event) {
+func (e *execution) appendEvent(ev types.Event) {
 	ev.EventId = ptr(int32(len(e.history) + 1))
 	e.history = append(e.history, ev)
 }
 
-// opEvent starts an event about rec with the op's identifying fields.
-func opEvent(rec *opRecord, t types.EventType, at time.Time) *types.Event {
-	return &types.Event{
+// opEvent appends an event about rec, with the op's identifying fields,
+// and returns it for the caller to add its details. The pointer is into
+// the history: fill it in before the next event is appended.
+func (e *execution) opEvent(rec *opRecord, t types.EventType, at time.Time) *types.Event {
+	e.appendEvent(types.Event{
 		EventType:      t,
 		EventTimestamp: ptr(at),
 		Id:             rec.op.Id,
 		Name:           rec.op.Name,
 		SubType:        rec.op.SubType,
 		ParentId:       rec.op.ParentId,
-	}
+	})
+	return &e.history[len(e.history)-1]
 }
 
 // touch marks rec changed so the next checkpoint response carries it.
@@ -164,9 +173,8 @@ func (e *execution) fire(t *timer) bool {
 		rec.timer = nil
 		rec.op.Status = types.OperationStatusSucceeded
 		rec.op.EndTimestamp = ptr(at)
-		ev := opEvent(rec, types.EventTypeWaitSucceeded, at)
+		ev := e.opEvent(rec, types.EventTypeWaitSucceeded, at)
 		ev.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: ptr(rec.waitSeconds)}
-		e.appendEvent(ev)
 		e.touch(rec)
 	case TimerRetry:
 		rec := t.op
@@ -204,12 +212,12 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 	exec := e.ops[0]
 	exec.op.Status = types.OperationStatus(end.status)
 	exec.op.EndTimestamp = ptr(at)
-	ev := &types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
-	evErr := &types.EventError{Payload: end.err, Truncated: falsePtr}
+	ev := types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
+	evErr := &types.EventError{Payload: end.err, Truncated: e.notTruncated}
 	switch end.status {
 	case types.ExecutionStatusSucceeded:
 		ev.EventType = types.EventTypeExecutionSucceeded
-		ev.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: &types.EventResult{Payload: end.result, Truncated: falsePtr}}
+		ev.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: &types.EventResult{Payload: end.result, Truncated: e.notTruncated}}
 	case types.ExecutionStatusFailed:
 		ev.EventType = types.EventTypeExecutionFailed
 		ev.ExecutionFailedDetails = &types.ExecutionFailedDetails{Error: evErr}

@@ -66,6 +66,7 @@ func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
 	e.requestID = uuidFrom("request:"+e.id, uint64(e.invocations))
 	e.wake = false
 	e.idem = nil
+	e.tokenPrefix = tokenPrefix(e.id, e.invocations)
 	e.newTokenLocked()
 	ops, next := e.pageLocked(0, b.cfg.pageSize)
 	e.clearDirty() // the envelope (and its further pages) shows the handler everything
@@ -123,9 +124,9 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 		RequestId:      aws.String(e.requestID),
 	}
 	if invErr != nil {
-		details.Error = &types.EventError{Payload: invErr, Truncated: falsePtr}
+		details.Error = &types.EventError{Payload: invErr, Truncated: e.notTruncated}
 	}
-	e.appendEvent(&types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: ptr(now), InvocationCompletedDetails: details})
+	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: ptr(now), InvocationCompletedDetails: details})
 	e.inFlight = false
 	e.token = ""
 

@@ -143,8 +143,8 @@ func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Resul
 }
 
 // ownedResult builds the Result of an execution on a backend nobody else
-// uses: the same data CollectResult reads, without deep-copying a history
-// that no one else will ever touch.
+// uses: the same data CollectResult reads, sharing the stored history
+// (written once, never changed) instead of deep-copying it.
 func (b *Backend) ownedResult(arn string) (*Result, error) {
 	exec, err := b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
 	if err != nil {
@@ -152,10 +152,7 @@ func (b *Backend) ownedResult(arn string) (*Result, error) {
 	}
 	e := b.lookup(&arn)
 	e.mu.Lock()
-	events := make([]types.Event, len(e.history))
-	for i, ev := range e.history {
-		events[i] = *ev
-	}
+	events := e.history[:len(e.history):len(e.history)] // a later append cannot write into it
 	e.mu.Unlock()
 	return BuildResult(exec, events), nil
 }

@@ -6,15 +6,20 @@ import (
 	"strings"
 )
 
-// Checkpoint tokens are opaque to clients; here they are base64 (inside
-// the alphabet the API model allows) of "executionId:invocation:sequence".
-// Only the execution's current token is accepted; the decoding exists to
-// say why another one is not.
+// Checkpoint tokens are opaque to clients. Here a token is the unpadded
+// base64 of "executionId:invocation", then "/" and the sequence number: all
+// inside the alphabet the API model allows. Only the execution's current
+// token is accepted; the decoding exists to say why another one is not.
 
+// newTokenLocked issues the next token; the prefix is computed once per
+// invocation (see BeginInvocation).
 func (e *execution) newTokenLocked() {
 	e.tokenSeq++
-	raw := e.id + ":" + strconv.Itoa(e.invocations) + ":" + strconv.Itoa(e.tokenSeq)
-	e.token = base64.StdEncoding.EncodeToString([]byte(raw))
+	e.token = e.tokenPrefix + "/" + strconv.Itoa(e.tokenSeq)
+}
+
+func tokenPrefix(id string, invocation int) string {
+	return base64.RawStdEncoding.EncodeToString([]byte(id + ":" + strconv.Itoa(invocation)))
 }
 
 // checkTokenLocked validates the token a checkpoint or state read presents.
@@ -34,13 +39,17 @@ func (e *execution) checkTokenLocked(token *string) error {
 	if *token == e.token {
 		return nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(*token)
-	parts := strings.Split(string(raw), ":")
-	if err != nil || len(parts) != 3 || parts[0] != e.id {
+	cut := strings.LastIndexByte(*token, '/')
+	if cut < 0 {
 		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)
 	}
-	inv, err1 := strconv.Atoi(parts[1])
-	seq, err2 := strconv.Atoi(parts[2])
+	raw, err := base64.RawStdEncoding.DecodeString((*token)[:cut])
+	id, invText, ok := strings.Cut(string(raw), ":")
+	if err != nil || !ok || id != e.id {
+		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)
+	}
+	inv, err1 := strconv.Atoi(invText)
+	seq, err2 := strconv.Atoi((*token)[cut+1:])
 	switch {
 	case err1 != nil || err2 != nil:
 		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)

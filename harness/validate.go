@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
@@ -24,165 +25,183 @@ type simOp struct {
 	first    types.OperationAction
 }
 
-var allowedActions = map[types.OperationType]map[types.OperationAction]bool{
-	types.OperationTypeStep: {
-		types.OperationActionStart: true, types.OperationActionSucceed: true,
-		types.OperationActionFail: true, types.OperationActionRetry: true,
-	},
-	types.OperationTypeContext: {
-		types.OperationActionStart: true, types.OperationActionSucceed: true, types.OperationActionFail: true,
-	},
-	types.OperationTypeWait:          {types.OperationActionStart: true, types.OperationActionCancel: true},
-	types.OperationTypeCallback:      {types.OperationActionStart: true},
-	types.OperationTypeChainedInvoke: {types.OperationActionStart: true, types.OperationActionCancel: true},
-	types.OperationTypeExecution:     {types.OperationActionSucceed: true, types.OperationActionFail: true},
+// actionAllowed reports whether action is an OperationAction at all, and
+// whether typ allows it (typ must be known).
+func actionAllowed(typ types.OperationType, action types.OperationAction) (known, allowed bool) {
+	switch action {
+	case types.OperationActionStart, types.OperationActionSucceed, types.OperationActionFail,
+		types.OperationActionRetry, types.OperationActionCancel:
+	default:
+		return false, false
+	}
+	switch typ {
+	case types.OperationTypeStep:
+		return true, action != types.OperationActionCancel
+	case types.OperationTypeContext:
+		return true, action == types.OperationActionStart || action == types.OperationActionSucceed || action == types.OperationActionFail
+	case types.OperationTypeWait, types.OperationTypeChainedInvoke:
+		return true, action == types.OperationActionStart || action == types.OperationActionCancel
+	case types.OperationTypeCallback:
+		return true, action == types.OperationActionStart
+	case types.OperationTypeExecution:
+		return true, action == types.OperationActionSucceed || action == types.OperationActionFail
+	}
+	return true, false
 }
 
-var knownActions = map[types.OperationAction]bool{
-	types.OperationActionStart: true, types.OperationActionSucceed: true, types.OperationActionFail: true,
-	types.OperationActionRetry: true, types.OperationActionCancel: true,
+func knownType(typ types.OperationType) bool {
+	switch typ {
+	case types.OperationTypeStep, types.OperationTypeContext, types.OperationTypeWait,
+		types.OperationTypeCallback, types.OperationTypeChainedInvoke, types.OperationTypeExecution:
+		return true
+	}
+	return false
 }
 
 // validateBatchLocked checks every update of a checkpoint batch.
 func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
-	sim := newOverlay(len(updates))
-	lim := e.b.cfg.limits
+	sim := e.overlay.reset(len(updates))
 	for i := range updates {
-		u := &updates[i]
-		at := func(format string, args ...any) error {
-			return invalidParam("Updates[%d]: "+format, append([]any{i}, args...)...)
+		if err := e.checkUpdateLocked(&updates[i], i == len(updates)-1, sim); err != nil {
+			return invalidParam("Updates[%d]: %v", i, err)
 		}
-		if u.Type == "" {
-			return at("Type is required")
-		}
-		actions, ok := allowedActions[u.Type]
-		if !ok {
-			return at("Type %q is not an OperationType", u.Type)
-		}
-		if u.Action == "" {
-			return at("Action is required")
-		}
-		if !knownActions[u.Action] {
-			return at("Action %q is not an OperationAction", u.Action)
-		}
-		if !actions[u.Action] {
-			return at("Action %s is not allowed for a %s operation", u.Action, u.Type)
-		}
-		if u.Id == nil {
-			return at("Id is required")
-		}
-		if !opIDPattern(*u.Id) {
-			return at("Id %q must be 1-64 characters of [a-zA-Z0-9_-]", *u.Id)
-		}
-		if u.Name != nil && !printableASCII(*u.Name, 256) {
-			return at("Name must be 1-256 printable ASCII characters")
-		}
-		if u.SubType != nil && (len(*u.SubType) < 1 || len(*u.SubType) > 32) {
-			return at("SubType must be 1-32 characters")
-		}
-		if u.ParentId != nil && !opIDPattern(*u.ParentId) {
-			return at("ParentId %q must be 1-64 characters of [a-zA-Z0-9_-]", *u.ParentId)
-		}
-		if n := errorSize(u.Error); n > lim.MaxErrorBytes {
-			return at("Error is %d bytes; the limit is %d", n, lim.MaxErrorBytes)
-		}
-
-		if u.Type == types.OperationTypeExecution {
-			if i != len(updates)-1 {
-				return at("an EXECUTION update must be the last update of the batch")
-			}
-			if u.Action == types.OperationActionSucceed && u.Error != nil {
-				return at("SUCCEED of the EXECUTION must not carry an Error")
-			}
-			if u.Action == types.OperationActionFail && u.Payload != nil {
-				return at("FAIL of the EXECUTION must not carry a Payload")
-			}
-			if u.Payload != nil && len(*u.Payload) > lim.MaxExecutionPayloadBytes {
-				return at("the execution result is %d bytes; the limit is %d", len(*u.Payload), lim.MaxExecutionPayloadBytes)
-			}
-			continue
-		}
-		if u.Type == types.OperationTypeCallback || u.Type == types.OperationTypeChainedInvoke {
-			return at("%s operations are not supported by the dpcheck fake backend", u.Type)
-		}
-		if u.Payload != nil && len(*u.Payload) > lim.MaxPayloadBytes {
-			return at("Payload is %d bytes; the limit is %d", len(*u.Payload), lim.MaxPayloadBytes)
-		}
-
-		s := sim.get(*u.Id)
-		if s == nil {
-			s = &simOp{}
-			if rec := e.byID[*u.Id]; rec != nil {
-				s.exists = true
-				s.typ = rec.op.Type
-				s.subType, s.name, s.parentID = rec.op.SubType, rec.op.Name, rec.op.ParentId
-				s.status = rec.op.Status
-			}
-			sim.put(*u.Id, s)
-		}
-
-		// The same id twice in one batch: only START then one other action.
-		switch s.seen {
-		case 0:
-			s.first = u.Action
-		case 1:
-			if s.first != types.OperationActionStart || u.Action == types.OperationActionStart ||
-				(u.Type != types.OperationTypeStep && u.Type != types.OperationTypeContext) {
-				return at("operation %s appears more than once in the batch (only a STEP or CONTEXT START followed by one other action may share a batch)", *u.Id)
-			}
-		default:
-			return at("operation %s appears more than twice in the batch", *u.Id)
-		}
-		s.seen++
-
-		if s.exists {
-			if s.typ == types.OperationTypeExecution {
-				return at("operation %s is the EXECUTION operation", *u.Id)
-			}
-			if u.Type != s.typ {
-				return at("Type %s does not match the existing operation %s of type %s", u.Type, *u.Id, s.typ)
-			}
-			if u.SubType != nil && !eqStr(u.SubType, s.subType) {
-				return at("SubType %q does not match the existing operation %s (SubType %q)", *u.SubType, *u.Id, deref(s.subType))
-			}
-			if u.Name != nil && !eqStr(u.Name, s.name) {
-				return at("Name %q does not match the existing operation %s (Name %q)", *u.Name, *u.Id, deref(s.name))
-			}
-			if u.ParentId != nil && !eqStr(u.ParentId, s.parentID) {
-				return at("ParentId %q does not match the existing operation %s (ParentId %q)", *u.ParentId, *u.Id, deref(s.parentID))
-			}
-		}
-
-		parent := u.ParentId
-		if s.exists && parent == nil {
-			parent = s.parentID
-		}
-		if parent != nil {
-			if *parent == *u.Id {
-				return at("operation %s cannot be its own parent", *u.Id)
-			}
-			ptyp, pstatus, ok := e.simLookup(sim, *parent)
-			switch {
-			case !ok:
-				return at("parent %s does not exist (it must be started before or earlier in the same batch)", *parent)
-			case ptyp != types.OperationTypeContext:
-				return at("parent %s is a %s operation, not a CONTEXT", *parent, ptyp)
-			case pstatus != types.OperationStatusStarted:
-				return at("parent context %s is already %s: no operation may change under a closed context", *parent, pstatus)
-			}
-		}
-
-		if err := checkTransition(u, s, lim); err != nil {
-			return at("%s", err.Error())
-		}
-
-		if !s.exists {
-			s.exists = true
-			s.typ = u.Type
-			s.subType, s.name, s.parentID = u.SubType, u.Name, u.ParentId
-		}
-		s.status = resultingStatus(u)
 	}
+	return nil
+}
+
+// checkUpdateLocked checks one update against the overlay and records its
+// effect there.
+func (e *execution) checkUpdateLocked(u *types.OperationUpdate, last bool, sim *overlay) error {
+	lim := e.b.cfg.limits
+	if u.Type == "" {
+		return fmt.Errorf("missing Type")
+	}
+	if !knownType(u.Type) {
+		return fmt.Errorf("unknown Type %q: not an OperationType", u.Type)
+	}
+	if u.Action == "" {
+		return fmt.Errorf("missing Action")
+	}
+	known, allowed := actionAllowed(u.Type, u.Action)
+	if !known {
+		return fmt.Errorf("unknown Action %q: not an OperationAction", u.Action)
+	}
+	if !allowed {
+		return fmt.Errorf("action %s is not allowed for a %s operation", u.Action, u.Type)
+	}
+	if u.Id == nil {
+		return fmt.Errorf("missing Id")
+	}
+	if !opIDPattern(*u.Id) {
+		return fmt.Errorf("invalid Id %q: must be 1-64 characters of [a-zA-Z0-9_-]", *u.Id)
+	}
+	if u.Name != nil && !printableASCII(*u.Name, 256) {
+		return fmt.Errorf("invalid Name: must be 1-256 printable ASCII characters")
+	}
+	if u.SubType != nil && (len(*u.SubType) < 1 || len(*u.SubType) > 32) {
+		return fmt.Errorf("invalid SubType: must be 1-32 characters")
+	}
+	if u.ParentId != nil && !opIDPattern(*u.ParentId) {
+		return fmt.Errorf("invalid ParentId %q: must be 1-64 characters of [a-zA-Z0-9_-]", *u.ParentId)
+	}
+	if n := errorSize(u.Error); n > lim.MaxErrorBytes {
+		return fmt.Errorf("the Error is %d bytes; the limit is %d", n, lim.MaxErrorBytes)
+	}
+
+	if u.Type == types.OperationTypeExecution {
+		if !last {
+			return fmt.Errorf("an EXECUTION update must be the last update of the batch")
+		}
+		if u.Action == types.OperationActionSucceed && u.Error != nil {
+			return fmt.Errorf("SUCCEED of the EXECUTION must not carry an Error")
+		}
+		if u.Action == types.OperationActionFail && u.Payload != nil {
+			return fmt.Errorf("FAIL of the EXECUTION must not carry a Payload")
+		}
+		if u.Payload != nil && len(*u.Payload) > lim.MaxExecutionPayloadBytes {
+			return fmt.Errorf("the execution result is %d bytes; the limit is %d", len(*u.Payload), lim.MaxExecutionPayloadBytes)
+		}
+		return nil
+	}
+	if u.Type == types.OperationTypeCallback || u.Type == types.OperationTypeChainedInvoke {
+		return fmt.Errorf("%s operations are not supported by the dpcheck fake backend", u.Type)
+	}
+	if u.Payload != nil && len(*u.Payload) > lim.MaxPayloadBytes {
+		return fmt.Errorf("the Payload is %d bytes; the limit is %d", len(*u.Payload), lim.MaxPayloadBytes)
+	}
+
+	s := sim.get(*u.Id)
+	if s == nil {
+		s = sim.add(*u.Id)
+		if rec := e.byID[*u.Id]; rec != nil {
+			s.exists = true
+			s.typ = rec.op.Type
+			s.subType, s.name, s.parentID = rec.op.SubType, rec.op.Name, rec.op.ParentId
+			s.status = rec.op.Status
+		}
+	}
+
+	// The same id twice in one batch: only START then one other action.
+	switch s.seen {
+	case 0:
+		s.first = u.Action
+	case 1:
+		if s.first != types.OperationActionStart || u.Action == types.OperationActionStart ||
+			(u.Type != types.OperationTypeStep && u.Type != types.OperationTypeContext) {
+			return fmt.Errorf("operation %s appears more than once in the batch (only a STEP or CONTEXT START followed by one other action may share a batch)", *u.Id)
+		}
+	default:
+		return fmt.Errorf("operation %s appears more than twice in the batch", *u.Id)
+	}
+	s.seen++
+
+	if s.exists {
+		if s.typ == types.OperationTypeExecution {
+			return fmt.Errorf("operation %s is the EXECUTION operation", *u.Id)
+		}
+		if u.Type != s.typ {
+			return fmt.Errorf("the Type %s does not match the existing operation %s of type %s", u.Type, *u.Id, s.typ)
+		}
+		if u.SubType != nil && !eqStr(u.SubType, s.subType) {
+			return fmt.Errorf("the SubType %q does not match the existing operation %s (SubType %q)", *u.SubType, *u.Id, deref(s.subType))
+		}
+		if u.Name != nil && !eqStr(u.Name, s.name) {
+			return fmt.Errorf("the Name %q does not match the existing operation %s (Name %q)", *u.Name, *u.Id, deref(s.name))
+		}
+		if u.ParentId != nil && !eqStr(u.ParentId, s.parentID) {
+			return fmt.Errorf("the ParentId %q does not match the existing operation %s (ParentId %q)", *u.ParentId, *u.Id, deref(s.parentID))
+		}
+	}
+
+	parent := u.ParentId
+	if s.exists && parent == nil {
+		parent = s.parentID
+	}
+	if parent != nil {
+		if *parent == *u.Id {
+			return fmt.Errorf("operation %s cannot be its own parent", *u.Id)
+		}
+		ptyp, pstatus, ok := e.simLookup(sim, *parent)
+		switch {
+		case !ok:
+			return fmt.Errorf("parent %s does not exist (it must be started before or earlier in the same batch)", *parent)
+		case ptyp != types.OperationTypeContext:
+			return fmt.Errorf("parent %s is a %s operation, not a CONTEXT", *parent, ptyp)
+		case pstatus != types.OperationStatusStarted:
+			return fmt.Errorf("parent context %s is already %s: no operation may change under a closed context", *parent, pstatus)
+		}
+	}
+
+	if err := checkTransition(u, s, lim); err != nil {
+		return err
+	}
+
+	if !s.exists {
+		s.exists = true
+		s.typ = u.Type
+		s.subType, s.name, s.parentID = u.SubType, u.Name, u.ParentId
+	}
+	s.status = resultingStatus(u)
 	return nil
 }
 
@@ -190,15 +209,21 @@ func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
 // linearly beats a map until they are not.
 type overlay struct {
 	ids  []string
-	ops  []*simOp
+	vals []simOp // never grows past its capacity, so pointers into it stay valid
 	byID map[string]*simOp
 }
 
-func newOverlay(n int) *overlay {
+// reset empties the overlay for a batch of n updates, reusing its storage
+// (one overlay per execution, used under the execution's lock).
+func (o *overlay) reset(n int) *overlay {
 	if n > 16 {
-		return &overlay{byID: make(map[string]*simOp, n)}
+		o.byID = make(map[string]*simOp, n)
+		return o
 	}
-	return &overlay{ids: make([]string, 0, n), ops: make([]*simOp, 0, n)}
+	o.byID = nil
+	o.ids = o.ids[:0]
+	o.vals = slices.Grow(o.vals[:0], n)
+	return o
 }
 
 func (o *overlay) get(id string) *simOp {
@@ -207,19 +232,22 @@ func (o *overlay) get(id string) *simOp {
 	}
 	for i, x := range o.ids {
 		if x == id {
-			return o.ops[i]
+			return &o.vals[i]
 		}
 	}
 	return nil
 }
 
-func (o *overlay) put(id string, s *simOp) {
+// add makes an empty entry for id; each id is added once per batch.
+func (o *overlay) add(id string) *simOp {
 	if o.byID != nil {
+		s := &simOp{}
 		o.byID[id] = s
-		return
+		return s
 	}
 	o.ids = append(o.ids, id)
-	o.ops = append(o.ops, s)
+	o.vals = append(o.vals, simOp{})
+	return &o.vals[len(o.vals)-1]
 }
 
 // simLookup finds an operation's type and status in the overlay or store.

@@ -109,32 +109,31 @@ func (c *Checker) faultRun(ctx context.Context, payload string, fr *FaultRun, wa
 	run, err := c.run(ctx, payload, c.cfg.seed, []harness.FaultHook{rec.hook})
 	fr.Run = run
 	fr.FaultInvocation = rec.invocation
-	div := &Divergence{Check: "boundaries", Fault: fr.Fault, K: fr.K, Calls: calls, Seed: c.cfg.seed, Picks: run.Picks}
+	problem := ""
+	switch {
+	case err != nil:
+		problem = err.Error()
+	case rec.invocation == 0:
+		problem = fmt.Sprintf("checkpoint call %d never happened: the run made %d calls where the crash-free run made at least %d", fr.K, run.Calls, fr.K)
+	default:
+		if problem = rec.rerun(run.Result); problem != "" {
+			break
+		}
+		got, err := OutcomeOf(run.Result)
+		if err != nil {
+			problem = err.Error()
+		} else {
+			problem = got.Diff(want)
+		}
+	}
+	if problem == "" {
+		return nil
+	}
+	div := &Divergence{Check: "boundaries", Fault: fr.Fault, K: fr.K, Calls: calls, Seed: c.cfg.seed, Problem: problem, Picks: run.Picks}
 	if run.Result != nil {
 		div.Tree = run.Result.Tree()
 	}
-	if err != nil {
-		div.Problem = err.Error()
-		return div
-	}
-	if rec.invocation == 0 {
-		div.Problem = fmt.Sprintf("checkpoint call %d never happened: the run made %d calls where the crash-free run made %d before it", fr.K, run.Calls, fr.K)
-		return div
-	}
-	if p := rec.rerun(run.Result); p != "" {
-		div.Problem = p
-		return div
-	}
-	got, err := OutcomeOf(run.Result)
-	if err != nil {
-		div.Problem = err.Error()
-		return div
-	}
-	if d := got.Diff(want); d != "" {
-		div.Problem = d
-		return div
-	}
-	return nil
+	return div
 }
 
 // finishedSteps is a fault hook that injects the fault at call k and

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,7 +19,7 @@ type Outcome struct {
 	Status    types.ExecutionStatus
 	Result    string // the result JSON text; "" unless SUCCEEDED
 	Error     string // "Type: message" of the execution's error; "" if none
-	Signature string // harness.Result.SignatureString
+	Signature string // harness.Result.SignatureString: one sorted line per operation
 	Batches   []BatchCounts
 }
 
@@ -41,12 +42,12 @@ func (b BatchCounts) String() string {
 // OutcomeOf reduces a Result to its Outcome. It fails only when a Parallel
 // payload cannot be read.
 func OutcomeOf(r *harness.Result) (Outcome, error) {
-	o := Outcome{Status: r.Status, Signature: r.SignatureString()}
+	o := Outcome{Status: r.Status, Signature: signature(r)}
 	if r.Status == types.ExecutionStatusSucceeded {
 		o.Result = aws.ToString(r.Output)
 	}
 	if r.Error != nil {
-		o.Error = harness.ErrorLine(r.Error)
+		o.Error = aws.ToString(r.Error.ErrorType) + ": " + aws.ToString(r.Error.ErrorMessage)
 		if d := aws.ToString(r.Error.ErrorData); d != "" {
 			o.Error += " [" + d + "]"
 		}
@@ -62,6 +63,25 @@ func OutcomeOf(r *harness.Result) (Outcome, error) {
 		o.Batches = append(o.Batches, bc)
 	}
 	return o, nil
+}
+
+// signature is r.SignatureString() built without fmt: the sweeps compute
+// it for every run.
+func signature(r *harness.Result) string {
+	lines := make([]string, len(r.Operations))
+	n := 0
+	for i, op := range r.Operations {
+		lines[i] = string(op.Type) + "/" + op.SubType + " " + op.Name + " " + string(op.Status) + " @" + op.Path()
+		n += len(lines[i]) + 1
+	}
+	sort.Strings(lines)
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, l := range lines {
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
 }
 
 // batchCounts reads a Parallel's payload: the full BatchResult, or the

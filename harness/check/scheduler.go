@@ -73,12 +73,34 @@ func (s *Scheduler) Pick(ready []durable.Task) int {
 			}
 		}
 	}
-	p := Pick{Invocation: s.invocation, Ready: make([]string, len(ready)), Chosen: i}
-	for j, t := range ready {
-		p.Ready[j] = taskName(t)
-	}
-	s.picks = append(s.picks, p)
+	s.picks = append(s.picks, Pick{Invocation: s.invocation, Ready: s.readyNames(ready), Chosen: i})
 	return i
+}
+
+// readyNames names the ready tasks, sharing the previous pick's slice when
+// the ready set has not changed (the common case: a task yields and is
+// ready again).
+func (s *Scheduler) readyNames(ready []durable.Task) []string {
+	if n := len(s.picks); n > 0 {
+		prev := s.picks[n-1].Ready
+		if len(prev) == len(ready) {
+			same := true
+			for j, t := range ready {
+				if prev[j] != taskName(t) {
+					same = false
+					break
+				}
+			}
+			if same {
+				return prev
+			}
+		}
+	}
+	names := make([]string, len(ready))
+	for j, t := range ready {
+		names[j] = taskName(t)
+	}
+	return names
 }
 
 // BeginInvocation marks the start of the execution's next invocation in the

@@ -91,3 +91,16 @@ func TestExploreGroupsOutcomes(t *testing.T) {
 		t.Fatalf("calculator BatchResult %v, want 3 succeeded, 1 failed, ALL_COMPLETED", b)
 	}
 }
+
+// The sweeps compare signature strings built without fmt; they must be
+// the harness's own.
+func TestOutcomeSignatureIsTheHarnessSignature(t *testing.T) {
+	run := check.New(calculator).MustRun(t, `{"num1":10,"num2":0}`)
+	o, err := check.OutcomeOf(run.Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := run.Result.SignatureString(); o.Signature != want {
+		t.Fatalf("signature\n%s\nwant\n%s", o.Signature, want)
+	}
+}

@@ -38,7 +38,7 @@ func TestE2ECalculator(t *testing.T) {
 		return string(out)
 	}
 	cases := []struct {
-		input, want string
+		input, want   string
 		divisionFails bool
 	}{
 		{`{"num1":10,"num2":5}`, `{"Add":15,"Subtract":5,"Multiply":50,"Division":2}`, false},

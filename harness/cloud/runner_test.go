@@ -30,8 +30,8 @@ func TestMain(m *testing.M) {
 	// whose pooled connections this package cannot close.
 	var ignore []goleak.Option
 	if env, _ := cloud.ReadEnv(); env.Remote() {
-		ignore = append(ignore, goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
+		ignore = append(ignore, goleak.IgnoreAnyFunction("net/http.(*persistConn).readLoop"),
+			goleak.IgnoreAnyFunction("net/http.(*persistConn).writeLoop"))
 	}
 	if code == 0 {
 		if err := goleak.Find(ignore...); err != nil {

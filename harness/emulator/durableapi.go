@@ -107,12 +107,19 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, q.err)
 		return
 	}
-	fn, err := s.functionFor(*in.FunctionName, in.Qualifier)
+	name, qualifier, err := splitFunctionName(*in.FunctionName, in.Qualifier)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	in.FunctionName = aws.String(fn.name)
+	if s.functions[name] == nil {
+		writeError(w, notFound("Function not found: %s", s.functionArn(name)))
+		return
+	}
+	in.FunctionName = aws.String(name)
+	if qualifier != "" {
+		in.Qualifier = aws.String(qualifier)
+	}
 	out, err := s.backend.ListDurableExecutionsByFunction(r.Context(), &in)
 	respond(w, out, err)
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
@@ -173,6 +173,12 @@ func TestErrorsAreTypedForTheSDK(t *testing.T) {
 		expectAPIError[*types.DurableExecutionAlreadyStartedException](t, err, 409)
 		_, err = lc.Invoke(c, &lambda.InvokeInput{FunctionName: aws.String("calculator:live"), DurableExecutionName: aws.String("not a name!"), Payload: []byte(`{}`)})
 		expectAPIError[*types.InvalidParameterValueException](t, err, 400)
+		for qualified, want := range map[string]int{"calculator:live": 1, "calculator:v2": 0} {
+			list, err := lc.ListDurableExecutionsByFunction(c, &lambda.ListDurableExecutionsByFunctionInput{FunctionName: aws.String(qualified), DurableExecutionName: name})
+			if err != nil || len(list.DurableExecutions) != want {
+				t.Errorf("list %s: %v, %d executions, want %d", qualified, err, len(list.DurableExecutions), want)
+			}
+		}
 	})
 
 	t.Run("callbacks are not supported", func(t *testing.T) {

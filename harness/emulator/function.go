@@ -82,20 +82,6 @@ func splitFunctionName(raw string, query *string) (name, qualifier string, err e
 	return name, qualifier, nil
 }
 
-// functionFor resolves a FunctionName (and optional Qualifier parameter)
-// to a registered function.
-func (s *Server) functionFor(raw string, query *string) (*function, error) {
-	name, _, err := splitFunctionName(raw, query)
-	if err != nil {
-		return nil, err
-	}
-	fn := s.functions[name]
-	if fn == nil {
-		return nil, notFound("Function not found: %s", s.functionArn(name))
-	}
-	return fn, nil
-}
-
 func (s *Server) functionArn(name string) string {
 	return "arn:aws:lambda:" + s.region + ":" + s.account + ":function:" + name
 }

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 
 // start runs an emulator for the test and returns it with a lambda client
 // pointed at it; both are closed when the test ends.
-func start(t *testing.T, cfg emulator.Config) (*emulator.Server, *lambda.Client) {
+func start(t testing.TB, cfg emulator.Config) (*emulator.Server, *lambda.Client) {
 	t.Helper()
 	if testing.Verbose() {
 		cfg.Output = testWriter{t}
@@ -54,7 +54,7 @@ func start(t *testing.T, cfg emulator.Config) (*emulator.Server, *lambda.Client)
 
 // client is a real aws-sdk-go-v2 lambda client for url, without retries so
 // each error is the server's first answer.
-func client(t *testing.T, url string) *lambda.Client {
+func client(t testing.TB, url string) *lambda.Client {
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	t.Cleanup(transport.CloseIdleConnections)
 	return lambda.New(lambda.Options{
@@ -75,7 +75,7 @@ var (
 
 // bootstrap builds the calculator's real Lambda bootstrap once per test
 // binary, as `make build` does (static, lambda.norpc), and returns its path.
-func bootstrap(t *testing.T) string {
+func bootstrap(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat("../../function/cmd/bootstrap"); err != nil {
 		t.Skip("function/cmd/bootstrap does not exist yet: no bootstrap to run")
@@ -107,14 +107,14 @@ type buildError struct {
 
 func (e *buildError) Error() string { return e.err.Error() + "\n" + e.output }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", bytes.TrimRight(p, "\n"))
 	return len(p), nil
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c

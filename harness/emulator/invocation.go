@@ -27,11 +27,13 @@ type runner interface {
 // InvocationError is a failed invocation as the Lambda service reports it
 // in InvocationCompleted: Runtime.ExitError for a function process that
 // died, Sandbox.Timedout for one that ran past its deadline, or the type a
-// function error names. ErrorType lets the backend record the type.
+// function error names. ErrorType and ErrorMessage let the backend record
+// both as the service does.
 type InvocationError struct {
 	Type    string
 	Message string
 }
 
-func (e *InvocationError) Error() string     { return "emulator: " + e.Type + ": " + e.Message }
-func (e *InvocationError) ErrorType() string { return e.Type }
+func (e *InvocationError) Error() string        { return "emulator: " + e.Type + ": " + e.Message }
+func (e *InvocationError) ErrorType() string    { return e.Type }
+func (e *InvocationError) ErrorMessage() string { return e.Message }

@@ -66,7 +66,6 @@ type Server struct {
 	closeErr   error
 	executions *executions
 	transport  *http.Transport // the in-process functions' lambda client
-	logger     *slog.Logger
 
 	// checkpointHook, when set (by tests), runs after each checkpoint
 	// request was applied, before the answer goes out.
@@ -109,9 +108,8 @@ func New(cfg Config) (*Server, error) {
 		served:    make(chan struct{}),
 		cancel:    cancel,
 		closing:   make(chan struct{}),
-		logger:    cfg.Logger,
 	}
-	s.executions = newExecutions(ctx, s.backend, s.logger, cfg.MaxInvocations)
+	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations)
 	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
 	client := lambda.New(lambda.Options{
 		BaseEndpoint: aws.String(s.url),

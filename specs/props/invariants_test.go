@@ -1,6 +1,7 @@
 package props
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,4 +81,91 @@ func finishes(ev *types.Event) bool {
 		return true
 	}
 	return false
+}
+
+// checkBatchesAgainstLog fails t unless every Parallel's checkpointed
+// BatchResult agrees with its branches' own records: a SUCCEEDED or FAILED
+// item's branch ended so, a STARTED item's branch (in flight when the batch
+// stopped, decisions §2.4) has no terminal record, and a branch never
+// started has no record at all. A branch that finished is a fact of the
+// log: no schedule and no replay may turn it back into STARTED. Flat
+// Parallels have no branch records to compare with.
+func checkBatchesAgainstLog(t harness.TB, res *harness.Result) {
+	t.Helper()
+	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
+		if p.Status != types.OperationStatusSucceeded {
+			continue
+		}
+		batch := decodeBatch(t, p)
+		listed := map[*harness.Operation]bool{}
+		for _, it := range batch.All {
+			br := branchOp(p, it.Index)
+			if br == nil {
+				continue
+			}
+			listed[br] = true
+			want := map[string]types.OperationStatus{"SUCCEEDED": types.OperationStatusSucceeded, "FAILED": types.OperationStatusFailed}[it.Status]
+			if (want == "" && terminal(br.Status)) || (want != "" && br.Status != want) {
+				t.Fatalf("Parallel %q lists branch %q as %s, but the branch's record is %s\n%s", p.Name, br.Name, it.Status, br.Status, res.Tree())
+			}
+		}
+		for _, c := range p.Children {
+			if c.SubType == "ParallelBranch" && !listed[c] {
+				t.Fatalf("Parallel %q has a record of branch %q but does not list it as started\n%s", p.Name, c.Name, res.Tree())
+			}
+		}
+	}
+}
+
+// checkAbandoned fails t if a branch left STARTED by an early stop
+// checkpointed anything after the stop (decisions §2.5). The stop is
+// decided when the last counted branch finishes, holding the turn, so
+// nothing of an abandoned branch may come after that branch's terminal
+// event. Only a crash-free run shows that order: after a crash the replay
+// decides the stop anew.
+func checkAbandoned(t harness.TB, res *harness.Result) {
+	t.Helper()
+	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
+		if p.Status != types.OperationStatusSucceeded {
+			continue
+		}
+		batch := decodeBatch(t, p)
+		trigger := int32(-1)
+		var abandoned []*harness.Operation
+		for _, it := range batch.All {
+			br := branchOp(p, it.Index)
+			switch {
+			case br == nil:
+			case it.Status == "STARTED":
+				abandoned = append(abandoned, br)
+			default:
+				for _, ev := range br.Events {
+					if finishes(ev) {
+						trigger = max(trigger, aws.ToInt32(ev.EventId))
+					}
+				}
+			}
+		}
+		for _, br := range abandoned {
+			for _, op := range append([]*harness.Operation{br}, br.Descendants()...) {
+				for _, ev := range op.Events {
+					if ev.EventType != types.EventTypeWaitSucceeded && aws.ToInt32(ev.EventId) > trigger {
+						t.Fatalf("%s of %q (%s) came after the early stop of %q that abandoned its branch %q\n%s",
+							ev.EventType, op.Name, op.Path(), p.Name, br.Name, res.Tree())
+					}
+				}
+			}
+		}
+	}
+}
+
+// branchOp finds the ParallelBranch record of item i of Parallel p, named
+// as the interpreter names it or by the runtime's default.
+func branchOp(p *harness.Operation, i int) *harness.Operation {
+	for _, c := range p.Children {
+		if c.SubType == "ParallelBranch" && (c.Name == fmt.Sprintf("b%d", i) || c.Name == fmt.Sprintf("parallel-branch-%d", i)) {
+			return c
+		}
+	}
+	return nil
 }

@@ -77,6 +77,9 @@ type policy struct {
 	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage,omitempty"`
 }
 
+// GoString shows a program as its JSON in rapid's counterexamples.
+func (p program) GoString() string { return mustJSON(p) }
+
 var errorTypes = []string{"BoomError", "FlakyError"}
 
 // programGen draws programs of up to four branches of up to three
@@ -95,7 +98,11 @@ func drawParallel(t *rapid.T, label string, depth int) parallelProg {
 	if depth > 0 {
 		maxBranches = 3
 	}
-	k := rapid.IntRange(0, maxBranches).Draw(t, label+".branches")
+	// rapid favours small draws; keep empty Parallels rare.
+	k := rapid.IntRange(1, maxBranches).Draw(t, label+".branches")
+	if rapid.IntRange(0, 15).Draw(t, label+".empty") == 15 {
+		k = 0
+	}
 	p := parallelProg{
 		Branches:     make([]branchProg, k),
 		Policy:       drawPolicy(t, label, k),
@@ -106,7 +113,10 @@ func drawParallel(t *rapid.T, label string, depth int) parallelProg {
 	// and the schedule-independent cases.
 	p.MaxConcurrency = rapid.IntRange(0, k+1).Draw(t, label+".maxConcurrency")
 	for i := range p.Branches {
-		n := rapid.IntRange(0, 3).Draw(t, label+".ops")
+		n := rapid.IntRange(1, 3).Draw(t, label+".ops")
+		if rapid.IntRange(0, 9).Draw(t, label+".noOps") == 9 {
+			n = 0
+		}
 		for range n {
 			p.Branches[i].Ops = append(p.Branches[i].Ops, drawOp(t, label, depth))
 		}

@@ -1,0 +1,226 @@
+package specs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/function"
+)
+
+// The handlers the specs run besides the calculator. Each reports what its
+// Parallel returned as its result, so a replay that rebuilt a different
+// BatchResult would answer a different result.
+
+// batchEvent parameterizes batchProgram: Branches branches named b0, b1, …,
+// each running a "prepare" step and a "work" step; the work step of every
+// branch in Failing fails (no retry).
+type batchEvent struct {
+	Branches       int
+	Failing        []int
+	Completion     *durable.CompletionConfig `json:",omitempty"` // nil: the default (fail-fast)
+	MaxConcurrency *int                      `json:",omitempty"` // nil: unlimited
+}
+
+// batchReport is a BatchResult as the handler saw it.
+type batchReport struct {
+	Succeeded, Failed, Started, Total int
+	Reason                            string
+	Items                             []itemReport // BatchResult.All
+	Results                           []int        // BatchResult.Results()
+	FailureTypes                      []string     // the failing steps' own error types
+}
+
+type itemReport struct {
+	Index  int
+	Name   string
+	Status string
+}
+
+// indexes lists the started branches' indexes.
+func (r batchReport) indexes() []int {
+	out := make([]int, len(r.Items))
+	for i, it := range r.Items {
+		out[i] = it.Index
+	}
+	return out
+}
+
+// branchFailure is the work step's error in a failing branch.
+type branchFailure struct{ Index int }
+
+func (e *branchFailure) Error() string     { return fmt.Sprintf("branch %d failed", e.Index) }
+func (e *branchFailure) ErrorType() string { return "BranchFailure" }
+
+func branchName(i int) string { return fmt.Sprintf("b%d", i) }
+
+var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batchReport, error) {
+	branches := make([]durable.Branch[int], ev.Branches)
+	for i := range branches {
+		fail := slices.Contains(ev.Failing, i)
+		branches[i] = durable.Branch[int]{Name: branchName(i), Func: func(bc durable.Context) (int, error) {
+			if _, err := durable.Step(bc, "prepare", func(durable.StepContext) (int, error) { return i, nil }); err != nil {
+				return 0, err
+			}
+			return durable.Step(bc, "work", func(durable.StepContext) (int, error) {
+				if fail {
+					return 0, &branchFailure{Index: i}
+				}
+				return 10 * i, nil
+			}, durable.WithRetry(durable.NoRetry()))
+		}}
+	}
+	var opts []durable.ParallelOption
+	if ev.Completion != nil {
+		opts = append(opts, durable.WithCompletion(*ev.Completion))
+	}
+	if ev.MaxConcurrency != nil {
+		opts = append(opts, durable.WithMaxConcurrency(*ev.MaxConcurrency))
+	}
+	res, err := durable.Parallel(ctx, "batch", branches, opts...)
+	if err != nil {
+		return batchReport{}, err
+	}
+	return reportOf(res), nil
+})
+
+func reportOf[O any](res durable.BatchResult[O]) batchReport {
+	r := batchReport{
+		Succeeded: res.SuccessCount(), Failed: res.FailureCount(), Started: res.StartedCount(),
+		Total: res.TotalCount(), Reason: string(res.CompletionReason()),
+	}
+	for _, it := range res.All {
+		r.Items = append(r.Items, itemReport{Index: it.Index, Name: it.Name, Status: string(it.Status)})
+	}
+	for _, v := range res.Results() {
+		if n, ok := any(v).(int); ok {
+			r.Results = append(r.Results, n)
+		}
+	}
+	for _, err := range res.Errors() {
+		var se *durable.StepError
+		if errors.As(err, &se) {
+			r.FailureTypes = append(r.FailureTypes, se.ErrorType)
+		} else {
+			r.FailureTypes = append(r.FailureTypes, "?"+err.Error())
+		}
+	}
+	return r
+}
+
+// calcVariant is the calculator's shape (one Parallel "calculations", four
+// branches each running one step of its name) with a chosen completion and
+// division retry strategy. With completion nil it is the seed's fail-fast
+// original; with AllCompleted and NoRetry it is function.Handler.
+type calcVariant struct {
+	completion    *durable.CompletionConfig
+	divisionRetry durable.RetryStrategy
+}
+
+var calcOps = []struct {
+	name string
+	f    func(a, b float64) (float64, error)
+}{
+	{"addition", func(a, b float64) (float64, error) { return a + b, nil }},
+	{"subtraction", func(a, b float64) (float64, error) { return a - b, nil }},
+	{"multiplication", func(a, b float64) (float64, error) { return a * b, nil }},
+	{"division", func(a, b float64) (float64, error) {
+		if b == 0 {
+			return 0, &function.DivisionByZeroError{}
+		}
+		return a / b, nil
+	}},
+}
+
+func (v calcVariant) invoker() durable.Invoker {
+	return durable.Handle(func(ctx durable.Context, ev function.Event) (batchReport, error) {
+		branches := make([]durable.Branch[float64], len(calcOps))
+		for i, op := range calcOps {
+			var opts []durable.StepOption
+			if op.name == "division" && v.divisionRetry != nil {
+				opts = append(opts, durable.WithRetry(v.divisionRetry))
+			}
+			branches[i] = durable.Branch[float64]{Name: op.name, Func: func(bc durable.Context) (float64, error) {
+				return durable.Step(bc, op.name, func(durable.StepContext) (float64, error) { return op.f(ev.Num1, ev.Num2) }, opts...)
+			}}
+		}
+		var opts []durable.ParallelOption
+		if v.completion != nil {
+			opts = append(opts, durable.WithCompletion(*v.completion))
+		}
+		res, err := durable.Parallel(ctx, function.ParallelName, branches, opts...)
+		if err != nil {
+			return batchReport{}, err
+		}
+		return reportOf(res), nil
+	})
+}
+
+var (
+	calculator = durable.Handle(function.Handler)
+	// seedFailFast is the seed's original completion: the default.
+	seedFailFast = calcVariant{divisionRetry: durable.NoRetry()}.invoker()
+)
+
+// calcChange is the calculator changed in one place, for the
+// non-determinism specs.
+type calcChange struct {
+	parallel string     // the Parallel's name
+	branches [4]string  // branch names
+	steps    [4]string  // step names
+	asStep   bool       // a Step where the Parallel was
+}
+
+func unchangedCalc() calcChange {
+	return calcChange{parallel: function.ParallelName,
+		branches: [4]string{"addition", "subtraction", "multiplication", "division"},
+		steps:    [4]string{"addition", "subtraction", "multiplication", "division"}}
+}
+
+func (c calcChange) invoker() durable.Invoker {
+	return durable.Handle(func(ctx durable.Context, ev function.Event) (batchReport, error) {
+		if c.asStep {
+			_, err := durable.Step(ctx, c.parallel, func(durable.StepContext) (int, error) { return 0, nil })
+			return batchReport{}, err
+		}
+		branches := make([]durable.Branch[float64], 4)
+		for i := range branches {
+			step, f := c.steps[i], calcOps[i].f
+			branches[i] = durable.Branch[float64]{Name: c.branches[i], Func: func(bc durable.Context) (float64, error) {
+				return durable.Step(bc, step, func(durable.StepContext) (float64, error) { return f(ev.Num1, ev.Num2) },
+					durable.WithRetry(durable.NoRetry()))
+			}}
+		}
+		res, err := durable.Parallel(ctx, c.parallel, branches, durable.WithCompletion(durable.AllCompleted()))
+		if err != nil {
+			return batchReport{}, err
+		}
+		return reportOf(res), nil
+	})
+}
+
+// redeployedAfterFirst runs first on each execution's first invocation and
+// then on every later one: a handler changed between invocations.
+func redeployedAfterFirst(first, then durable.Invoker) durable.Invoker {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(ctx context.Context, env durable.Env, envelope []byte) ([]byte, error) {
+		in, err := durable.DecodeInvocationInput(envelope)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		again := seen[in.DurableExecutionArn]
+		seen[in.DurableExecutionArn] = true
+		mu.Unlock()
+		if again {
+			return then(ctx, env, envelope)
+		}
+		return first(ctx, env, envelope)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

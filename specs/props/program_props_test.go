@@ -1,0 +1,61 @@
+package props
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestProgramsMatchModel: every generated program ends within its
+// invocation bound; its BatchResults equal the model's where the outcome
+// cannot depend on the schedule, and are consistent with the policy and
+// with each branch's own outcome everywhere.
+func TestProgramsMatchModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := programGen().Draw(t, "program")
+		res, _ := runProgram(t, p, scheduleGen().Draw(t, "schedule"), 0)
+		checkProgram(t, p, res, true)
+	})
+}
+
+// TestProgramsScheduleIndependent: a program whose outcome the model knows
+// ends alike, down to the normalized operation view, under two schedules.
+func TestProgramsScheduleIndependent(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := programGen().Draw(t, "program")
+		a, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleA"), 0)
+		b, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleB"), 0)
+		checkProgram(t, p, b, true)
+		if m, _ := modelProgram(p); m.known {
+			sameOutcome(t, a, b)
+		}
+	})
+}
+
+// TestProgramsReplayRunsNothing: re-invoking a finished execution with its
+// whole log gives the same answer (the same BatchResult) without running a
+// step body or calling the service.
+func TestProgramsReplayRunsNothing(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := programGen().Draw(t, "program")
+		res, b := runProgram(t, p, scheduleGen().Draw(t, "schedule"), 0)
+		checkReplay(t, res, replayFinished(t, b, res.Arn, interpret))
+	})
+}
+
+// TestProgramsSurviveCrash: a crash right after any checkpoint call leaves
+// a consistent execution; where the model knows the outcome it is the
+// crash-free run's, result and signature alike.
+func TestProgramsSurviveCrash(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := programGen().Draw(t, "program")
+		sched := scheduleGen().Draw(t, "schedule")
+		clean, _ := runProgram(t, p, sched, 0)
+		k := rapid.IntRange(1, checkpointCalls(clean)).Draw(t, "crashAfter")
+		crashed, _ := runProgram(t, p, sched, k)
+		checkProgram(t, p, crashed, false)
+		if m, _ := modelProgram(p); m.known {
+			sameOutcome(t, clean, crashed)
+		}
+	})
+}
