@@ -47,7 +47,7 @@ build-MathFunction: build ## what `sam build` calls (BuildMethod: makefile); nee
 	cp $(BIN_DIR)/bootstrap '$(ARTIFACTS_DIR)/bootstrap'
 
 bench: ## benchmarks (issue 8)
-	@echo 'make bench: not available yet: the benchmarks come with issue 8' >&2; exit 1
+	$(GO) run ./bench/cmd/benchreport -go '$(GO)'
 
 e2e: ## deploy to AWS, run the e2e specs and fixtures, delete the stack (issue 7)
 	@echo 'make e2e: not available yet: the cloud runner and e2e specs come with issue 7 (make deploy / make delete work now)' >&2; exit 1

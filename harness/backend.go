@@ -2,10 +2,9 @@ package harness
 
 import (
 	"context"
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"regexp"
-	"strconv"
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -133,11 +132,6 @@ type StartExecutionInput struct {
 	ExecutionTimeout int32  // seconds; 0 means the backend default
 }
 
-var (
-	namePattern     = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	functionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-)
-
 // RegisterFunction declares a function so ListDurableExecutionsByFunction
 // knows it before any execution starts. StartExecution declares its
 // function too.
@@ -152,10 +146,11 @@ func (b *Backend) RegisterFunction(name string) {
 // existing ARN; with another payload it fails with
 // DurableExecutionAlreadyStartedException.
 func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (string, error) {
-	if !functionPattern.MatchString(in.FunctionName) {
+	// function and execution names share the operation id alphabet
+	if !opIDPattern(in.FunctionName) {
 		return "", invalidParam("FunctionName %q is not a function name (1-64 of [a-zA-Z0-9_-])", in.FunctionName)
 	}
-	if in.ExecutionName != "" && !namePattern.MatchString(in.ExecutionName) {
+	if in.ExecutionName != "" && !opIDPattern(in.ExecutionName) {
 		return "", invalidParam("DurableExecutionName %q must be 1-64 of [a-zA-Z0-9_-]", in.ExecutionName)
 	}
 	if len(in.Payload) > b.cfg.limits.MaxExecutionPayloadBytes {
@@ -203,7 +198,7 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 		notTruncated: aws.Bool(false),
 		byID:         make(map[string]*opRecord, 16),
 		ops:          make([]*opRecord, 0, 16),
-		history:      make([]types.Event, 0, 32),
+		history:      make([]types.Event, 0, 24), // room for a small execution
 	}
 	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
 	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id
@@ -222,12 +217,26 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	return e.arn, nil
 }
 
-// uuidFrom derives a UUID-shaped, deterministic identifier from a backend
-// sequence number, so repeated runs produce identical ARNs and histories.
+// uuidFrom derives a UUID-shaped, deterministic identifier from a kind and
+// a sequence number, so repeated runs produce identical ARNs and histories.
 func uuidFrom(kind string, seq uint64) string {
-	sum := sha256.Sum256([]byte(kind + ":" + strconv.FormatUint(seq, 10)))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
+	h := fnv.New64a()
+	h.Write([]byte(kind))
+	hi := splitmix(h.Sum64() ^ seq)
+	lo := splitmix(hi ^ seq)
+	var raw [16]byte
+	binary.BigEndian.PutUint64(raw[:8], hi)
+	binary.BigEndian.PutUint64(raw[8:], lo)
+	x := hex.EncodeToString(raw[:])
+	return x[0:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+}
+
+// splitmix is the SplitMix64 finalizer: a cheap, well-mixed bijection.
+func splitmix(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // lookup finds an execution by ARN.

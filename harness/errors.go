@@ -85,11 +85,3 @@ type UnknownFunctionError struct {
 func (e *UnknownFunctionError) Error() string {
 	return fmt.Sprintf("harness: unknown function %q (known: %s)", e.Name, strings.Join(e.Known, ", "))
 }
-
-// OutputError describes an invocation output the service rejects (protocol
-// §5.2): the invocation counts as failed and the execution is re-invoked.
-type OutputError struct {
-	Reason string
-}
-
-func (e *OutputError) Error() string { return "harness: invalid invocation output: " + e.Reason }

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
@@ -107,14 +106,9 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 			ErrorMessage: aws.String("RequestId: " + e.requestID + " Error: Runtime exited with error: " + invokeErr.Error()),
 		}
 	} else {
-		var err error
-		if end, err = e.checkOutputLocked(output); err != nil {
-			var oe *OutputError
-			msg := err.Error()
-			if errors.As(err, &oe) {
-				msg = oe.Reason
-			}
-			invErr = &types.ErrorObject{ErrorType: aws.String("Runtime.InvalidResponse"), ErrorMessage: aws.String(msg)}
+		var bad string
+		if end, bad = e.checkOutputLocked(output); bad != "" {
+			invErr = &types.ErrorObject{ErrorType: aws.String("Runtime.InvalidResponse"), ErrorMessage: aws.String("invalid invocation output: " + bad)}
 		}
 	}
 
@@ -157,49 +151,49 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 }
 
 // checkOutputLocked validates the handler's output and returns the ending
-// it asks for (nil for PENDING).
-func (e *execution) checkOutputLocked(raw []byte) (*ending, error) {
+// it asks for (nil for PENDING), or why the service rejects it.
+func (e *execution) checkOutputLocked(raw []byte) (*ending, string) {
 	var out invocationOutput
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, &OutputError{Reason: "not an invocation output object: " + err.Error()}
+		return nil, "not an invocation output object: " + err.Error()
 	}
 	lim := e.b.cfg.limits
 	switch out.Status {
 	case "SUCCEEDED":
 		if out.Error != nil {
-			return nil, &OutputError{Reason: "a SUCCEEDED output must not carry an Error"}
+			return nil, "a SUCCEEDED output must not carry an Error"
 		}
 		if out.Result != nil && len(*out.Result) > lim.MaxExecutionPayloadBytes {
-			return nil, &OutputError{Reason: "the result is " + strconv.Itoa(len(*out.Result)) + " bytes; the limit is " + strconv.Itoa(lim.MaxExecutionPayloadBytes)}
+			return nil, "the result is " + strconv.Itoa(len(*out.Result)) + " bytes; the limit is " + strconv.Itoa(lim.MaxExecutionPayloadBytes)
 		}
 		res := out.Result
 		if res != nil && *res == "" {
 			res = nil // "" means the result was checkpointed; the ending carries it
 		}
-		return &ending{status: types.ExecutionStatusSucceeded, result: res}, nil
+		return &ending{status: types.ExecutionStatusSucceeded, result: res}, ""
 	case "FAILED":
 		if out.Result != nil && *out.Result != "" {
-			return nil, &OutputError{Reason: "a FAILED output must not carry a Result"}
+			return nil, "a FAILED output must not carry a Result"
 		}
 		if out.Error == nil {
-			return nil, &OutputError{Reason: "a FAILED output must carry an Error"}
+			return nil, "a FAILED output must carry an Error"
 		}
 		if n := errorSize(out.Error); n > lim.MaxErrorBytes {
-			return nil, &OutputError{Reason: "the error is " + strconv.Itoa(n) + " bytes; the limit is " + strconv.Itoa(lim.MaxErrorBytes)}
+			return nil, "the error is " + strconv.Itoa(n) + " bytes; the limit is " + strconv.Itoa(lim.MaxErrorBytes)
 		}
-		return &ending{status: types.ExecutionStatusFailed, err: out.Error}, nil
+		return &ending{status: types.ExecutionStatusFailed, err: out.Error}, ""
 	case "PENDING":
 		if out.Result != nil || out.Error != nil {
-			return nil, &OutputError{Reason: "a PENDING output must carry neither Result nor Error"}
+			return nil, "a PENDING output must carry neither Result nor Error"
 		}
 		if !e.hasPendingWorkLocked() {
-			return nil, &OutputError{Reason: "PENDING, but no operation is pending (no retry scheduled, no wait running)"}
+			return nil, "PENDING, but no operation is pending (no retry scheduled, no wait running)"
 		}
-		return nil, nil
+		return nil, ""
 	case "":
-		return nil, &OutputError{Reason: "Status is missing"}
+		return nil, "Status is missing"
 	}
-	return nil, &OutputError{Reason: "Status " + out.Status + " is not SUCCEEDED, FAILED or PENDING"}
+	return nil, "Status " + out.Status + " is not SUCCEEDED, FAILED or PENDING"
 }
 
 // hasPendingWorkLocked reports whether anything will resume a suspended

@@ -306,3 +306,46 @@ func TestRunnerPanickingInvoker(t *testing.T) {
 		t.Fatalf("the crash is not recorded: %+v", res.Invocations[0])
 	}
 }
+
+// With a one-operation envelope page the runtime must fetch the rest of
+// the state through GetDurableExecutionState, and still replay correctly.
+func TestRunnerStatePaging(t *testing.T) {
+	inv := durable.Handle(fanout)
+	want := run(t, inv, 2, WithSeededScheduler(3))
+	paged := run(t, inv, 2, WithSeededScheduler(3), WithBackendOptions(WithEnvelopePageSize(1)))
+	paged.RequireStatus(t, types.ExecutionStatusSucceeded)
+	if MustResultAs[string](t, paged) != MustResultAs[string](t, want) || paged.SignatureString() != want.SignatureString() {
+		t.Fatalf("paging changed the run:\n%s\nwant\n%s", paged.Tree(), want.Tree())
+	}
+	states := 0
+	for _, inv := range paged.Invocations[1:] {
+		states += inv.StateCalls
+	}
+	if states == 0 {
+		t.Fatalf("no replay fetched state pages")
+	}
+}
+
+// Runs racing on one backend (one clock, one store): each must end right.
+func TestRunnerConcurrentRunsOnSharedBackend(t *testing.T) {
+	b := NewBackend()
+	r := NewLocalRunner(durable.Handle(fanout), WithBackend(b))
+	errs := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			res, err := r.Run(context.Background(), i)
+			if err == nil && res.Status != types.ExecutionStatusSucceeded {
+				err = fmt.Errorf("run %d ended %s:\n%s", i, res.Status, res.Tree())
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(b.Executions()); n != 8 {
+		t.Fatalf("%d executions on the shared backend, want 8", n)
+	}
+}

@@ -181,10 +181,10 @@ func unchangedCalc() calcChange {
 }
 
 func (c calcChange) invoker() durable.Invoker {
-	return durable.Handle(func(ctx durable.Context, ev function.Event) (batchReport, error) {
+	return durable.Handle(func(ctx durable.Context, ev function.Event) (function.Response, error) {
 		if c.asStep {
 			_, err := durable.Step(ctx, c.parallel, func(durable.StepContext) (int, error) { return 0, nil })
-			return batchReport{}, err
+			return function.Response{}, err
 		}
 		branches := make([]durable.Branch[float64], 4)
 		for i := range branches {
@@ -196,10 +196,30 @@ func (c calcChange) invoker() durable.Invoker {
 		}
 		res, err := durable.Parallel(ctx, c.parallel, branches, durable.WithCompletion(durable.AllCompleted()))
 		if err != nil {
-			return batchReport{}, err
+			return function.Response{}, err
 		}
-		return reportOf(res), nil
+		return responseOf(res), nil
 	})
+}
+
+// responseOf builds the calculator's response from its BatchResult, keyed
+// by branch index as function.Handler does, so an unchanged replay answers
+// the calculator's own result.
+func responseOf(res durable.BatchResult[float64]) function.Response {
+	r := function.Response{SuccessCount: res.SuccessCount(), FailureCount: res.FailureCount()}
+	slots := []**float64{&r.Results.Add, &r.Results.Subtract, &r.Results.Multiply, &r.Results.Division}
+	for _, it := range res.All {
+		switch it.Status {
+		case durable.BatchItemSucceeded:
+			*slots[it.Index] = ptr(it.Result)
+		case durable.BatchItemFailed:
+			var se *durable.StepError
+			if errors.As(it.Err, &se) {
+				r.Failures = append(r.Failures, function.Failure{Operation: calcOps[it.Index].name, ErrorType: se.ErrorType, ErrorMessage: se.ErrorMessage})
+			}
+		}
+	}
+	return r
 }
 
 // redeployedAfterFirst runs first on each execution's first invocation and

@@ -189,15 +189,23 @@ func (r *ReplayReport) firstProblem() string {
 	case string(got.Status) != string(want.Status):
 		s := fmt.Sprintf("the replay answered %s, the execution ended %s", got.Status, want.Status)
 		if got.Error != nil {
-			s += " (replay error " + harness.ErrorLine(got.Error) + ")"
+			s += " (replay error " + errorText(got.Error) + ")"
 		}
 		return s
 	case want.Status == types.ExecutionStatusSucceeded && got.Result != aws.ToString(want.Result):
 		return fmt.Sprintf("result %s, the execution's result is %s", got.Result, aws.ToString(want.Result))
 	case want.Status == types.ExecutionStatusFailed && !sameError(got.Error, want.Error):
-		return fmt.Sprintf("error %s, the execution's error is %s", harness.ErrorLine(got.Error), harness.ErrorLine(want.Error))
+		return fmt.Sprintf("error %s, the execution's error is %s", errorText(got.Error), errorText(want.Error))
 	}
 	return ""
+}
+
+// errorText is "Type: message", unabridged.
+func errorText(e *types.ErrorObject) string {
+	if e == nil {
+		return "none"
+	}
+	return aws.ToString(e.ErrorType) + ": " + aws.ToString(e.ErrorMessage)
 }
 
 func sameError(a, b *types.ErrorObject) bool {

@@ -105,6 +105,17 @@ func (e Env) Runner(ctx context.Context, name string, opts ...Option) (*Runner, 
 	return NewRunner(client, e.Deployed(name), opts...), nil
 }
 
+// ConformanceTarget returns a conformance target on the environment's
+// endpoint or AWS, with its qualifier and DPCHECK_FUNCTIONS mapping.
+func (e Env) ConformanceTarget(ctx context.Context, opts ...Option) (*Target, error) {
+	client, err := e.Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	opts = append([]Option{WithQualifier(e.Qualifier)}, opts...)
+	return &Target{Client: client, Functions: e.Functions, Options: opts}, nil
+}
+
 // NewClient builds a lambda client from the default AWS configuration. A
 // non-empty endpoint (an emulator) becomes its BaseEndpoint; without
 // configured credentials or region the client then signs nothing and uses

@@ -307,4 +307,13 @@ func TestEnvRunnerReachesEndpoint(t *testing.T) {
 	if err != nil || aws.ToString(res.Output) != `{"Add":15,"Subtract":5,"Multiply":50,"Division":2}` {
 		t.Fatalf("got %v %v", res, err)
 	}
+	env.Functions["calculator/*"] = "calculator"
+	target, err := env.ConformanceTarget(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := target.Run(testCtx(t), conformance.Request{Key: "calculator/success", Input: []byte(`{"num1":1,"num2":1}`), Name: "env-target"})
+	if err != nil || exec.Status != "SUCCEEDED" || !strings.Contains(exec.Result, `"Division":1`) {
+		t.Fatalf("target: %+v %v", exec, err)
+	}
 }

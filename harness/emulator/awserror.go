@@ -77,7 +77,7 @@ type errorBody struct {
 // (types.ResourceNotFoundException and the like) keep their code; any other
 // error is a ServiceException.
 func writeError(w http.ResponseWriter, err error) {
-	code, message, fault := "ServiceException", "emulator: "+err.Error(), smithy.FaultServer
+	code, message, fault := "ServiceException", err.Error(), smithy.FaultServer
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code, message, fault = api.ErrorCode(), api.ErrorMessage(), api.ErrorFault()

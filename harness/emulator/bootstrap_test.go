@@ -3,6 +3,8 @@ package emulator_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -95,7 +97,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 			var killed atomic.Bool
 			emulator.SetCheckpointHook(srv, func(arn string) {
 				if calls.Add(1) == killAt {
-					killed.Store(emulator.KillAndWait(srv, arn))
+					killed.Store(srv.Kill(arn))
 				}
 			})
 			arn, got := invokeCalculator(t, lc, input)
@@ -125,7 +127,7 @@ func TestKilledProcessLosesNothing(t *testing.T) {
 // own input's result.
 func TestConcurrentExecutions(t *testing.T) {
 	const n = 32
-	_, lc := start(t, bootstrapConfig(t))
+	srv, lc := start(t, bootstrapConfig(t))
 	type outcome struct{ arn, payload string }
 	got := make([]outcome, n)
 	var wg sync.WaitGroup
@@ -169,6 +171,30 @@ func TestConcurrentExecutions(t *testing.T) {
 			t.Errorf("%s is not listed", arn)
 		}
 	}
+	if running := processesOf(t, bootstrap(t)); running == 0 {
+		t.Errorf("no bootstrap process is running before Close")
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if running := processesOf(t, bootstrap(t)); running != 0 {
+		t.Errorf("%d bootstrap processes outlived Close", running)
+	}
+}
+
+// processesOf counts the live processes running the executable path.
+func processesOf(t *testing.T, path string) int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc to list processes")
+	}
+	n := 0
+	for _, e := range entries {
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil && exe == path {
+			n++
+		}
+	}
+	return n
 }
 
 // step is the calculator's step of that name (its branch has the same name).

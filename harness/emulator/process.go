@@ -100,7 +100,8 @@ func (p *processPool) release(inst *instance, arn string) {
 	}
 }
 
-// kill sends SIGKILL to the process running arn's invocation, if any.
+// kill sends SIGKILL to the process running arn's invocation, if any, and
+// waits until it has exited.
 func (p *processPool) kill(arn string) bool {
 	p.mu.Lock()
 	inst := p.running[arn]
@@ -109,6 +110,7 @@ func (p *processPool) kill(arn string) bool {
 		return false
 	}
 	inst.kill()
+	<-inst.dead
 	return true
 }
 

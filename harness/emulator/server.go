@@ -189,8 +189,9 @@ func (s *Server) Wait(ctx context.Context, arn string) error {
 }
 
 // Kill sends SIGKILL to the function process running arn's invocation, as
-// a crashed or recycled Lambda instance. It reports whether a process was
-// running one.
+// a crashed Lambda instance, and returns once the process has exited, so it
+// reads nothing sent after the call. It reports whether a process was
+// running an invocation of arn.
 func (s *Server) Kill(arn string) bool {
 	r := s.executions.lookup(arn)
 	if r == nil {

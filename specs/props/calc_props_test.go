@@ -53,18 +53,18 @@ func TestCalculatorScheduleIndependent(t *testing.T) {
 	})
 }
 
-// TestCalculatorSurvivesCrash: a crash right after any checkpoint call
-// gives the crash-free run's result and signature; the replay does not run
-// a step that finished before the crash, and division is never retried.
-func TestCalculatorSurvivesCrash(t *testing.T) {
+// TestCalculatorSurvivesFaults: a crash right after any checkpoint call,
+// or the failure of any call, gives the fault-free run's result and
+// signature; the replay does not run a step that finished before the
+// fault, and division is never retried.
+func TestCalculatorSurvivesFaults(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ev := calcEventGen().Filter(func(e calcEvent) bool { return e.Invalid == "" }).Draw(t, "event")
 		sched := scheduleGen().Draw(t, "schedule")
 		clean, _ := run(t, calculator, ev.JSON, harness.WithScheduler(sched.scheduler()))
-		k := rapid.IntRange(1, checkpointCalls(clean)).Draw(t, "crashAfter")
-		crashed, _ := run(t, calculator, ev.JSON, harness.WithScheduler(sched.scheduler()),
-			harness.WithFaults(harness.CrashAfterCheckpoint(k)))
-		checkCrashedCalc(t, ev, clean, crashed)
+		f := drawFault(t, checkpointCalls(clean))
+		faulted, _ := run(t, calculator, ev.JSON, harness.WithScheduler(sched.scheduler()), harness.WithFaults(f.hook()))
+		checkFaultedCalc(t, ev, clean, faulted)
 	})
 }
 
@@ -74,36 +74,36 @@ func TestCalculatorReplayRunsNothing(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ev := calcEventGen().Draw(t, "event")
 		res, b := run(t, calculator, ev.JSON, harness.WithScheduler(scheduleGen().Draw(t, "schedule").scheduler()))
-		checkReplay(t, res, replayFinished(t, b, res.Arn, calculator))
+		checkReplay(t, b, res, calculator)
 	})
 }
 
-// checkCrashedCalc compares a run crashed once with the clean run of the
-// same event and schedule.
-func checkCrashedCalc(t harness.TB, ev calcEvent, clean, crashed *harness.Result) {
+// checkFaultedCalc compares a run with one checkpoint fault with the clean
+// run of the same event and schedule.
+func checkFaultedCalc(t harness.TB, ev calcEvent, clean, faulted *harness.Result) {
 	t.Helper()
-	checkCalc(t, ev, crashed)
-	sameOutcome(t, clean, crashed)
-	if n := len(crashed.Invocations); n != 2 || crashed.Invocations[0].Error == nil {
-		t.Fatalf("%d invocations, want a crashed one and its replay\n%s", n, crashed.Tree())
+	checkCalc(t, ev, faulted)
+	sameOutcome(t, clean, faulted)
+	if n := len(faulted.Invocations); n != 2 || faulted.Invocations[0].Error == nil {
+		t.Fatalf("%d invocations, want a failed one and its replay\n%s", n, faulted.Tree())
 	}
-	// A step whose end reached the service before the crash is answered
+	// A step whose end reached the service before the fault is answered
 	// from the log by the replay.
 	crashEnd := int32(-1)
-	for _, e := range crashed.History {
+	for _, e := range faulted.History {
 		if e.EventType == types.EventTypeInvocationCompleted {
 			crashEnd = aws.ToInt32(e.EventId)
 			break
 		}
 	}
-	for _, r := range crashed.Invocations[1].StepRuns {
-		op := crashed.OpByID(r.ID)
+	for _, r := range faulted.Invocations[1].StepRuns {
+		op := faulted.OpByID(r.ID)
 		if op == nil {
 			t.Fatalf("step run %q (%s) has no operation", r.Name, r.ID)
 		}
 		for _, e := range op.Events {
 			if finishes(e) && aws.ToInt32(e.EventId) < crashEnd {
-				t.Fatalf("step %s finished before the crash and ran again on replay\n%s", r.Name, crashed.Tree())
+				t.Fatalf("step %s finished before the fault and ran again on replay\n%s", r.Name, faulted.Tree())
 			}
 		}
 	}

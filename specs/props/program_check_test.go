@@ -34,31 +34,27 @@ func (p parallelProg) timers() int {
 }
 
 // maxInvocations is the cap a run of p gets: one invocation per timer, the
-// first, and one per crash. Reaching it means an invocation did not end or
-// the runtime asked to be invoked for nothing.
-func (p program) maxInvocations(crashes int) int { return 1 + p.Root.timers() + crashes }
+// first, and one per injected fault. Reaching it means an invocation did
+// not end or the runtime asked to be invoked for nothing.
+func (p program) maxInvocations(faults int) int { return 1 + p.Root.timers() + faults }
 
-// runProgram runs p under sched, crashing after checkpoint call crashAfter
-// when it is positive.
-func runProgram(t harness.TB, p program, sched schedule, crashAfter int) (*harness.Result, *harness.Backend) {
+// runProgram runs p under sched, with the fault f when it is not nil.
+func runProgram(t harness.TB, p program, sched schedule, f *fault) (*harness.Result, *harness.Backend) {
 	t.Helper()
 	input, err := json.Marshal(p)
 	if err != nil {
 		t.Fatalf("encoding the program: %v", err)
 	}
-	crashes := 0
-	opts := []harness.RunnerOption{harness.WithScheduler(sched.scheduler())}
-	if crashAfter > 0 {
-		crashes = 1
-		opts = append(opts, harness.WithFaults(harness.CrashAfterCheckpoint(crashAfter)))
+	opts := []harness.RunnerOption{harness.WithScheduler(sched.scheduler()), harness.WithMaxInvocations(p.maxInvocations(0))}
+	if f != nil {
+		opts = append(opts, harness.WithFaults(f.hook()), harness.WithMaxInvocations(p.maxInvocations(1)))
 	}
-	opts = append(opts, harness.WithMaxInvocations(p.maxInvocations(crashes)))
 	return run(t, interpret, string(input), opts...)
 }
 
 // checkProgram checks one execution of p against the model where the model
 // knows the outcome, and against what holds under every schedule
-// elsewhere. crashFree adds what only a run without crashes shows.
+// elsewhere. crashFree adds what only a run without faults shows.
 func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) {
 	t.Helper()
 	checkStructure(t, res)
@@ -101,9 +97,9 @@ func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) 
 			t.Fatalf("result %s does not re-encode to itself: %s", deref(res.Output), g)
 		}
 	}
-	checkBatch(t, "root", stored, p.Root, model)
+	checkBatch(t, "root", stored, p.Root, model, crashFree)
 	checkSteps(t, p, res, crashFree)
-	checkBatchesAgainstLog(t, res)
+	checkBatchesAgainstLog(t, res, crashFree)
 	if crashFree {
 		checkAbandoned(t, res)
 	}
@@ -117,7 +113,7 @@ func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) 
 // checkBatch checks a Parallel's view against its model: equal when the
 // model knows it; otherwise consistent with the policy and with each
 // branch's own outcome.
-func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m parallelOutcome) {
+func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m parallelOutcome, crashFree bool) {
 	t.Helper()
 	if m.known {
 		if g, w := mustJSON(v), mustJSON(m.view); g != w {
@@ -132,26 +128,31 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 		t.Fatalf("%s: %d items for %d branches", where, len(v.Items), k)
 	}
 	for i, it := range v.Items {
-		// Branches start in index order, so the started ones are a prefix.
-		if it.Index != i {
+		// Branches start in index order, so the started ones are a prefix;
+		// after a crash, one started by the dead invocation only may be
+		// missing.
+		if crashFree && it.Index != i {
 			t.Fatalf("%s: item %d has index %d; started branches must be 0..%d", where, i, it.Index, len(v.Items)-1)
 		}
-		if want := itemName(p, i); it.Name != want {
+		if it.Index < 0 || it.Index >= k || (i > 0 && it.Index <= v.Items[i-1].Index) {
+			t.Fatalf("%s: item indexes %s are not increasing within 0..%d", where, mustJSON(v.Items), k-1)
+		}
+		if want := itemName(p, it.Index); it.Name != want {
 			t.Fatalf("%s: item %d is named %q, want %q", where, i, it.Name, want)
 		}
 		counts[it.Status]++
-		bo := m.branches[i]
+		bo := m.branches[it.Index]
 		switch it.Status {
 		case "SUCCEEDED":
 			if bo.known && (bo.err != nil || mustJSON(*it.Value) != mustJSON(bo.value)) {
-				t.Fatalf("%s: branch %d SUCCEEDED with %s; on its own it gives %s / %+v", where, i, mustJSON(it.Value), mustJSON(bo.value), bo.err)
+				t.Fatalf("%s: branch %d SUCCEEDED with %s; on its own it gives %s / %+v", where, it.Index, mustJSON(it.Value), mustJSON(bo.value), bo.err)
 			}
 			if !bo.known {
-				checkNested(t, fmt.Sprintf("%s/%d", where, i), *it.Value, p.Branches[i])
+				checkNested(t, fmt.Sprintf("%s/%d", where, it.Index), *it.Value, p.Branches[it.Index], crashFree)
 			}
 		case "FAILED":
 			if bo.known && (bo.err == nil || *bo.err != *it.Error) {
-				t.Fatalf("%s: branch %d FAILED with %+v; on its own it gives %s / %+v", where, i, it.Error, mustJSON(bo.value), bo.err)
+				t.Fatalf("%s: branch %d FAILED with %+v; on its own it gives %s / %+v", where, it.Index, it.Error, mustJSON(bo.value), bo.err)
 			}
 		case "STARTED":
 		default:
@@ -184,7 +185,7 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 
 // checkNested checks the nested Parallels of a branch whose outcome the
 // model could not predict.
-func checkNested(t harness.TB, where string, v branchValue, b branchProg) {
+func checkNested(t harness.TB, where string, v branchValue, b branchProg, crashFree bool) {
 	t.Helper()
 	n := 0
 	for j, o := range b.Ops {
@@ -194,7 +195,7 @@ func checkNested(t harness.TB, where string, v branchValue, b branchProg) {
 		if n >= len(v.Nested) {
 			t.Fatalf("%s: op %d's Parallel is missing from the branch value %s", where, j, mustJSON(v))
 		}
-		checkBatch(t, fmt.Sprintf("%s/op%d", where, j), v.Nested[n], *o.Nested, modelParallel(*o.Nested))
+		checkBatch(t, fmt.Sprintf("%s/op%d", where, j), v.Nested[n], *o.Nested, modelParallel(*o.Nested), crashFree)
 		n++
 	}
 }

@@ -13,7 +13,7 @@ import (
 func TestProgramsMatchModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := programGen().Draw(t, "program")
-		res, _ := runProgram(t, p, scheduleGen().Draw(t, "schedule"), 0)
+		res, _ := runProgram(t, p, scheduleGen().Draw(t, "schedule"), nil)
 		checkProgram(t, p, res, true)
 	})
 }
@@ -23,8 +23,8 @@ func TestProgramsMatchModel(t *testing.T) {
 func TestProgramsScheduleIndependent(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := programGen().Draw(t, "program")
-		a, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleA"), 0)
-		b, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleB"), 0)
+		a, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleA"), nil)
+		b, _ := runProgram(t, p, scheduleGen().Draw(t, "scheduleB"), nil)
 		checkProgram(t, p, b, true)
 		if m, _ := modelProgram(p); m.known {
 			sameOutcome(t, a, b)
@@ -38,24 +38,24 @@ func TestProgramsScheduleIndependent(t *testing.T) {
 func TestProgramsReplayRunsNothing(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := programGen().Draw(t, "program")
-		res, b := runProgram(t, p, scheduleGen().Draw(t, "schedule"), 0)
-		checkReplay(t, res, replayFinished(t, b, res.Arn, interpret))
+		res, b := runProgram(t, p, scheduleGen().Draw(t, "schedule"), nil)
+		checkReplay(t, b, res, interpret)
 	})
 }
 
-// TestProgramsSurviveCrash: a crash right after any checkpoint call leaves
-// a consistent execution; where the model knows the outcome it is the
-// crash-free run's, result and signature alike.
-func TestProgramsSurviveCrash(t *testing.T) {
+// TestProgramsSurviveFaults: a crash right after any checkpoint call, or
+// the failure of any call, leaves a consistent execution; where the model
+// knows the outcome it is the fault-free run's, result and signature alike.
+func TestProgramsSurviveFaults(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := programGen().Draw(t, "program")
 		sched := scheduleGen().Draw(t, "schedule")
-		clean, _ := runProgram(t, p, sched, 0)
-		k := rapid.IntRange(1, checkpointCalls(clean)).Draw(t, "crashAfter")
-		crashed, _ := runProgram(t, p, sched, k)
-		checkProgram(t, p, crashed, false)
+		clean, _ := runProgram(t, p, sched, nil)
+		f := drawFault(t, checkpointCalls(clean))
+		faulted, _ := runProgram(t, p, sched, &f)
+		checkProgram(t, p, faulted, false)
 		if m, _ := modelProgram(p); m.known {
-			sameOutcome(t, clean, crashed)
+			sameOutcome(t, clean, faulted)
 		}
 	})
 }

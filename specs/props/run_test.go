@@ -2,15 +2,13 @@ package props
 
 import (
 	"context"
-	"errors"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/check"
 )
 
 // run drives one execution of inv on a fresh backend, which it returns for
@@ -52,118 +50,26 @@ func stepRuns(res *harness.Result) map[string]int {
 	return runs
 }
 
-// replay is what re-invoking a finished execution with its complete log
-// showed.
-type replay struct {
-	output      *durable.InvocationOutput
-	err         error // the invocation itself failed
-	checkpoints int   // CheckpointDurableExecution calls attempted
-	stateCalls  int   // GetDurableExecutionState calls attempted
-	observer    observer
-}
-
-// replayFinished invokes inv once more with every operation the execution
-// stored, as a replay after the end would see them. The client refuses
-// every call, so a replay that needs the service shows up as a failed
-// invocation as well as in the counts.
-func replayFinished(t harness.TB, b *harness.Backend, arn string, inv durable.Invoker) *replay {
+// checkReplay re-invokes the finished execution res ran on b with its
+// complete log (check.ReplayLog): it must answer what the execution ended
+// with, run no step body and call the service not once. Every operation
+// it meets must be replayed outright, none resumed.
+func checkReplay(t harness.TB, b *harness.Backend, res *harness.Result, inv durable.Invoker) {
 	t.Helper()
-	st, err := b.State(arn)
+	log, err := check.LogOf(b, res)
 	if err != nil {
-		t.Fatalf("state of %s: %v", arn, err)
+		t.Fatalf("log: %v", err)
 	}
-	envelope, err := durable.EncodeInvocationInput(&durable.InvocationInput{
-		DurableExecutionArn:   arn,
-		CheckpointToken:       "replay-of-a-finished-execution",
-		InitialExecutionState: durable.InitialExecutionState{Operations: st.Operations},
-	})
+	rep, err := check.New(inv).ReplayLog(context.Background(), log)
 	if err != nil {
-		t.Fatalf("envelope: %v", err)
+		t.Fatalf("replay: %v", err)
 	}
-	r := &replay{}
-	client := &refusingClient{r: r}
-	out, err := inv(context.Background(), durable.Env{Client: client, Observer: &r.observer}, envelope)
-	if err != nil {
-		r.err = err
-		return r
+	if err := rep.Err(); err != nil {
+		t.Fatalf("replay of the finished execution: %v", err)
 	}
-	if r.output, err = durable.DecodeInvocationOutput(out); err != nil {
-		t.Fatalf("replay output %s: %v", out, err)
-	}
-	return r
-}
-
-var errRefused = errors.New("props: the replay of a finished execution called the service")
-
-// refusingClient answers every call with errRefused and counts them.
-type refusingClient struct {
-	mu sync.Mutex
-	r  *replay
-}
-
-func (c *refusingClient) CheckpointDurableExecution(context.Context, *lambda.CheckpointDurableExecutionInput, ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.r.checkpoints++
-	return nil, errRefused
-}
-
-func (c *refusingClient) GetDurableExecutionState(context.Context, *lambda.GetDurableExecutionStateInput, ...func(*lambda.Options)) (*lambda.GetDurableExecutionStateOutput, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.r.stateCalls++
-	return nil, errRefused
-}
-
-// observer records what the runtime reports during one invocation.
-type observer struct {
-	mu   sync.Mutex
-	ops  []durable.OperationEvent
-	runs []durable.StepRunEvent
-}
-
-func (o *observer) ObserveOperation(ev durable.OperationEvent) {
-	o.mu.Lock()
-	o.ops = append(o.ops, ev)
-	o.mu.Unlock()
-}
-
-func (o *observer) ObserveStepRun(ev durable.StepRunEvent) {
-	o.mu.Lock()
-	o.runs = append(o.runs, ev)
-	o.mu.Unlock()
-}
-
-// checkReplay fails t unless the replay of a finished execution answered
-// exactly what the execution ended with, ran no step body, met every
-// operation as replayed and called the service not once.
-func checkReplay(t harness.TB, res *harness.Result, r *replay) {
-	t.Helper()
-	if r.err != nil {
-		t.Fatalf("replay of the finished execution failed: %v", r.err)
-	}
-	if r.checkpoints != 0 || r.stateCalls != 0 {
-		t.Fatalf("replay made %d checkpoint and %d state calls, want none", r.checkpoints, r.stateCalls)
-	}
-	if len(r.observer.runs) != 0 {
-		t.Fatalf("replay ran %d step bodies, want none: %+v", len(r.observer.runs), r.observer.runs)
-	}
-	for _, op := range r.observer.ops {
-		if op.Mode != durable.OperationReplayed {
-			t.Fatalf("replay met %s %q (%s) as %s, want replayed", op.Type, op.Name, op.ID, op.Mode)
-		}
-	}
-	switch res.Status {
-	case "SUCCEEDED":
-		if r.output.Status != durable.InvocationSucceeded || r.output.Result != deref(res.Output) {
-			t.Fatalf("replay answered %s %q, the execution SUCCEEDED with %q", r.output.Status, r.output.Result, deref(res.Output))
-		}
-	case "FAILED":
-		if r.output.Status != durable.InvocationFailed || errorText(r.output.Error) != errorText(res.Error) {
-			t.Fatalf("replay answered %s %s, the execution FAILED with %s", r.output.Status, errorText(r.output.Error), errorText(res.Error))
-		}
-	default:
-		t.Fatalf("the execution ended %s", res.Status)
+	if rep.StepRuns() != 0 || rep.CheckpointCalls() != 0 || rep.Met(durable.OperationNew) != 0 || rep.Met(durable.OperationResumed) != 0 {
+		t.Fatalf("replay ran %d step bodies, made %d checkpoint calls, met %d operations as new and %d as resumed; want none",
+			rep.StepRuns(), rep.CheckpointCalls(), rep.Met(durable.OperationNew), rep.Met(durable.OperationResumed))
 	}
 }
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// The test binary doubles as the go command: with fakeGoEnv set it prints
+// canned benchmark output (and fails if asked to) instead of running tests.
+const fakeGoEnv = "BENCHREPORT_FAKE_GO"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(fakeGoEnv); mode != "" {
+		fmt.Print(strings.Join([]string{
+			"BenchmarkCalculatorInprocess-2 100 1 ns/op 12000 exec/s",
+			"BenchmarkCalculatorCrashEveryBoundary-2 100 1 ns/op 600 exec/s",
+			"BenchmarkEmulatorHTTPSeq-2 100 1 ns/op 250.4 exec/s",
+			"BenchmarkEmulatorHTTPC8-2 100 1 ns/op 700 exec/s",
+			"BenchmarkBackendBytesPerExecution-2 1 1 ns/op 9000 retained-B/exec",
+			"BenchmarkParallel1000Branches-2 10 1 ns/op 42.25 ms/run",
+			"BenchmarkHistoryScaling-2 1 1 ns/op 1.234 cost-ratio",
+		}[:map[string]int{"all": 7, "short": 6}[mode]], "\n") + "\n")
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestPrintsOneLinePerFigure(t *testing.T) {
+	t.Setenv(fakeGoEnv, "all")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-go", os.Args[0]}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	want := `BENCH calculator-inprocess 12000 exec/s
+BENCH calculator-crash-every-boundary 600 exec/s
+BENCH emulator-http-seq 250 exec/s
+BENCH emulator-http-c8 700 exec/s
+BENCH backend-bytes-per-execution 9000 B
+BENCH parallel-1000-branches 42.2 ms
+BENCH history-scaling 1.23 ratio
+`
+	if stdout.String() != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), want)
+	}
+	if !strings.Contains(stderr.String(), "emulator-http-seq 250 exec/s misses its target >= 300") {
+		t.Errorf("stderr does not note the missed target:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "-run ^$ -bench . -benchmem -benchtime 2s -count 1") {
+		t.Errorf("stderr does not show the go test command:\n%s", stderr.String())
+	}
+}
+
+func TestFailsWhenAFigureIsMissing(t *testing.T) {
+	t.Setenv(fakeGoEnv, "short")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-go", os.Args[0]}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "bench: no value for history-scaling") {
+		t.Errorf("stderr does not name the missing figure:\n%s", stderr.String())
+	}
+}
+
+func TestUsageError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"extra"}, &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+}
