@@ -49,11 +49,11 @@ build-MathFunction: build ## what `sam build` calls (BuildMethod: makefile); nee
 bench: ## benchmarks (issue 8)
 	$(GO) run ./bench/cmd/benchreport -go '$(GO)'
 
-e2e: ## deploy to AWS, run the e2e specs and fixtures, delete the stack (issue 7)
-	@echo 'make e2e: not available yet: the cloud runner and e2e specs come with issue 7 (make deploy / make delete work now)' >&2; exit 1
+e2e: ## deploy to AWS (STACK=dpcheck-e2e), run the e2e specs and fixtures, delete the stack unless KEEP=1
+	./scripts/e2e.sh
 
-e2e-local: ## the e2e specs against dpcheck serve and the real bootstrap (issue 7)
-	@echo 'make e2e-local: not available yet: the emulator (dpcheck serve) comes with issue 7' >&2; exit 1
+e2e-local: ## the same e2e specs and fixtures against dpcheck serve running the real bootstrap; no AWS needed
+	./scripts/e2e-local.sh
 
 deploy: ## sam build + sam deploy of template.yaml (STACK=dpcheck, REGION=...)
 	@command -v sam >/dev/null || { echo 'make deploy: the AWS SAM CLI (sam) is not installed' >&2; exit 2; }

@@ -95,13 +95,30 @@ func (h *timerHeap) peek() *timer {
 	return nil
 }
 
-// clock is the backend's virtual clock and its timer queue. Its mutex is a
-// leaf: it is never held while an execution lock is taken.
+// clock is the backend's virtual clock and its timer queues: operation
+// timers (waits, retries) and execution deadlines apart, so "the next
+// operation timer" is a peek. Its mutex is a leaf: it is never held while
+// an execution lock is taken.
 type clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers timerHeap
-	seq    uint64
+	mu        sync.Mutex
+	now       time.Time
+	ops       timerHeap
+	deadlines timerHeap
+	seq       uint64
+}
+
+// next is the earliest live timer of either queue (clock lock held).
+func (c *clock) next() *timer {
+	o, d := c.ops.peek(), c.deadlines.peek()
+	switch {
+	case o == nil:
+		return d
+	case d == nil:
+		return o
+	case d.Due.Before(o.Due) || d.Due.Equal(o.Due) && d.seq < o.seq:
+		return d
+	}
+	return o
 }
 
 // Now is the current virtual time.
@@ -111,13 +128,17 @@ func (b *Backend) Now() time.Time {
 	return b.clock.now
 }
 
-// arm schedules t; the caller holds t.exec's lock and also keeps t in the
-// execution's own heap.
+// arm schedules t; the caller holds t.exec's lock (and keeps an operation
+// timer in the execution's own heap too).
 func (b *Backend) arm(t *timer) {
 	b.clock.mu.Lock()
 	b.clock.seq++
 	t.seq = b.clock.seq
-	b.clock.timers.push(t)
+	if t.Kind == TimerExecutionTimeout {
+		b.clock.deadlines.push(t)
+	} else {
+		b.clock.ops.push(t)
+	}
 	b.clock.mu.Unlock()
 }
 
@@ -133,7 +154,7 @@ func (b *Backend) AdvanceTo(t time.Time) []Timer {
 	var fired []Timer
 	for {
 		b.clock.mu.Lock()
-		next := b.clock.timers.peek()
+		next := b.clock.next()
 		if next == nil || next.Due.After(t) {
 			if t.After(b.clock.now) {
 				b.clock.now = t
@@ -141,7 +162,12 @@ func (b *Backend) AdvanceTo(t time.Time) []Timer {
 			b.clock.mu.Unlock()
 			return fired
 		}
-		b.clock.timers.pop()
+		// next is the top of its heap (peek dropped the dead ones)
+		if next.Kind == TimerExecutionTimeout {
+			b.clock.deadlines.pop()
+		} else {
+			b.clock.ops.pop()
+		}
 		if next.Due.After(b.clock.now) {
 			b.clock.now = next.Due
 		}
@@ -156,7 +182,7 @@ func (b *Backend) AdvanceTo(t time.Time) []Timer {
 // timer due at that instant. It returns nil when no timer is pending.
 func (b *Backend) FireNext() []Timer {
 	b.clock.mu.Lock()
-	next := b.clock.timers.peek()
+	next := b.clock.next()
 	b.clock.mu.Unlock()
 	if next == nil {
 		return nil
@@ -171,26 +197,21 @@ func (b *Backend) FireNext() []Timer {
 func (b *Backend) AdvanceUntilIdle() []Timer {
 	var fired []Timer
 	for {
-		var due time.Time
-		found := false
-		for _, t := range b.PendingTimers() {
-			if t.Kind != TimerExecutionTimeout {
-				due, found = t.Due, true
-				break
-			}
-		}
-		if !found {
+		b.clock.mu.Lock()
+		next := b.clock.ops.peek()
+		b.clock.mu.Unlock()
+		if next == nil {
 			return fired
 		}
-		fired = append(fired, b.AdvanceTo(due)...)
+		fired = append(fired, b.AdvanceTo(next.Due)...)
 	}
 }
 
 // PendingTimers lists the live timers, earliest first.
 func (b *Backend) PendingTimers() []Timer {
 	b.clock.mu.Lock()
-	live := make(timerHeap, 0, len(b.clock.timers))
-	for _, t := range b.clock.timers {
+	live := make(timerHeap, 0, len(b.clock.ops)+len(b.clock.deadlines))
+	for _, t := range append(b.clock.ops[:len(b.clock.ops):len(b.clock.ops)], b.clock.deadlines...) {
 		if !t.dead.Load() {
 			live = append(live, t)
 		}

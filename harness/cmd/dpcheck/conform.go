@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 
+	"github.com/dpcheck/dpcheck/harness/cloud"
 	"github.com/dpcheck/dpcheck/harness/conformance"
 )
 
@@ -21,20 +23,24 @@ var conformanceRegistry = conformance.NewRegistry()
 
 func init() {
 	verbs["conform"] = verb{
-		summary: "conform DIR|FILE... [--junit FILE] [--seed N] [--update]   run requirement files against the registered handlers",
+		summary: "conform DIR|FILE... [--endpoint URL|aws] [--junit FILE] [--seed N] [--update]   run requirement files against the registered handlers",
 		run:     conformVerb,
 	}
 }
 
-const conformUsage = `usage: dpcheck conform DIR|FILE... [--junit FILE] [--seed N] [--update]
+const conformUsage = `usage: dpcheck conform DIR|FILE... [--endpoint URL|aws] [--junit FILE] [--seed N] [--update]
 
 Runs requirement files in the official conformance format (a DIR contributes
 every .yaml below it; the suite is the folder name, the id the file stem)
-against the registered handlers, each on a fresh in-process fake backend, and
+against the registered handlers, each on a fresh in-process fake backend (or
+through the Lambda API with --endpoint), and
 prints a PASS, FAIL or SKIP line per requirement, then "N passed, N failed"
 (", N skipped", ", N optional failed" when there are any). A requirement
 without a registered handler fails.
 
+  --endpoint U  run through the Lambda API at URL U (e.g. dpcheck serve), or on
+                AWS with "aws"; requirement suite/id invokes the function
+                named by DPCHECK_FUNCTIONS, else SUITE--ID (as serve names it)
   --junit FILE  also write a JUnit XML report to FILE
   --seed N      seed for generated variables, retry jitter and branch
                 scheduling (default: random, printed when something fails)
@@ -52,6 +58,7 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	junit := fs.String("junit", "", "")
+	endpoint := fs.String("endpoint", "", "")
 	seedText := fs.String("seed", "", "")
 	update := fs.Bool("update", false, "")
 	var paths []string
@@ -84,7 +91,11 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "conform", "no requirement files (.yaml) in %v", paths)
 	}
 
-	runner := &conformance.Runner{Registry: conformanceRegistry, Target: conformance.LocalTarget{Seed: seed}, Seed: seed}
+	target, err := conformTarget(*endpoint, seed)
+	if err != nil {
+		return fail(stderr, "conform", "%v", err)
+	}
+	runner := &conformance.Runner{Registry: conformanceRegistry, Target: target, Seed: seed}
 	var outs []conformance.Outcome
 	notRun := 0
 	for _, req := range reqs {
@@ -123,6 +134,26 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// conformTarget is the in-process fake, or the Lambda API that --endpoint names.
+func conformTarget(endpoint string, seed uint64) (conformance.Target, error) {
+	if endpoint == "" {
+		return conformance.LocalTarget{Seed: seed}, nil
+	}
+	env, err := cloud.ReadEnv()
+	if err != nil {
+		return nil, err
+	}
+	if endpoint == cloud.TargetAWS {
+		env.Target, env.Endpoint = cloud.TargetAWS, ""
+	} else {
+		if u, perr := url.Parse(endpoint); perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("--endpoint %q: want an http(s) URL such as http://127.0.0.1:9000, or aws", endpoint)
+		}
+		env.Target, env.Endpoint = cloud.TargetEndpoint, endpoint
+	}
+	return env.ConformanceTarget(context.Background())
 }
 
 // conformSeed parses --seed, or draws a random seed when it is not given.
