@@ -1,7 +1,10 @@
 package durable_test
 
 import (
+	"context"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/dpcheck/dpcheck/durable"
 )
@@ -18,6 +21,35 @@ func BenchmarkParallel4Steps(b *testing.B) {
 		out, err := m.invokeOnce(b, inv, durable.Env{})
 		if err != nil || out.Status != durable.InvocationSucceeded {
 			b.Fatalf("%v %+v", err, out)
+		}
+	}
+}
+
+// nullClient acknowledges every checkpoint and keeps nothing: it isolates
+// the runtime's own cost.
+type nullClient struct{}
+
+var nullToken = "t"
+
+func (nullClient) CheckpointDurableExecution(context.Context, *lambda.CheckpointDurableExecutionInput, ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
+	return &lambda.CheckpointDurableExecutionOutput{CheckpointToken: &nullToken}, nil
+}
+
+func (nullClient) GetDurableExecutionState(context.Context, *lambda.GetDurableExecutionStateInput, ...func(*lambda.Options)) (*lambda.GetDurableExecutionStateOutput, error) {
+	return &lambda.GetDurableExecutionStateOutput{}, nil
+}
+
+// BenchmarkParallel4StepsRuntime is BenchmarkParallel4Steps without the
+// in-memory service's bookkeeping: the envelope is built once and the client
+// only acknowledges.
+func BenchmarkParallel4StepsRuntime(b *testing.B) {
+	inv := durable.Handle(calculator)
+	envelope := newMem(`{"num1":10,"num2":5}`).envelope()
+	env := durable.Env{Client: nullClient{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := inv(context.Background(), env, envelope); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -41,12 +41,16 @@ func (e *execution) flush(seq uint64) error {
 	e.sendMu.Lock()
 	defer e.sendMu.Unlock()
 	for e.sent < seq {
-		e.qmu.Lock()
-		batch := e.takeBatchLocked()
-		e.qmu.Unlock()
+		// A failed call dropped its batch, so sent can no longer reach seq.
+		if e.failed.Load() {
+			return e.failure()
+		}
 		if e.closed {
 			return e.fail(&CheckpointError{Err: errClosed})
 		}
+		e.qmu.Lock()
+		batch := e.takeBatchLocked()
+		e.qmu.Unlock()
 		out, err := e.client.CheckpointDurableExecution(e.ctx, &lambda.CheckpointDurableExecutionInput{
 			DurableExecutionArn: aws.String(e.arn),
 			CheckpointToken:     aws.String(e.token),

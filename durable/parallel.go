@@ -277,7 +277,7 @@ func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, 
 // admitLocked starts branches in index order while slots are free.
 func (p *parallelRun) admitLocked() {
 	e := p.pctx.exec
-	for !p.stopped && !e.failed.Load() && p.next < len(p.specs) && p.alive+p.suspended < p.max {
+	for !p.stopped && !e.failed.Load() && p.next < len(p.specs) && p.alive+p.suspended < p.max && !p.pctx.abandoned() {
 		i := p.next
 		p.next++
 		br := &branchRun{}

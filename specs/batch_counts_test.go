@@ -2,8 +2,8 @@ package specs_test
 
 import (
 	"context"
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -119,8 +119,12 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 				run := check.New(batchProgram, check.WithSeed(schedSeed)).MustRun(GinkgoT(), ev)
 				Expect(run.Result).To(HaveExecutionStatus(types.ExecutionStatusSucceeded))
 				got := harness.MustResultAs[batchReport](GinkgoT(), run.Result)
-				By(fmt.Sprintf("%d branches, failing %v, max concurrency %v, scheduler seed %d: %+v",
-					ev.Branches, ev.Failing, ev.MaxConcurrency, schedSeed, got))
+				limit := "unlimited"
+				if ev.MaxConcurrency != nil {
+					limit = fmt.Sprint(*ev.MaxConcurrency)
+				}
+				By(fmt.Sprintf("%d branches, failing %v, max concurrency %s, scheduler seed %d: %+v",
+					ev.Branches, ev.Failing, limit, schedSeed, got))
 				expectPolicy(ev, got)
 				Expect(run.Result).To(RecordNothingAfterStop())
 			}

@@ -168,10 +168,10 @@ var (
 // calcChange is the calculator changed in one place, for the
 // non-determinism specs.
 type calcChange struct {
-	parallel string     // the Parallel's name
-	branches [4]string  // branch names
-	steps    [4]string  // step names
-	asStep   bool       // a Step where the Parallel was
+	parallel string    // the Parallel's name
+	branches [4]string // branch names
+	steps    [4]string // step names
+	asStep   bool      // a Step where the Parallel was
 }
 
 func unchangedCalc() calcChange {

@@ -18,17 +18,17 @@ import (
 // policies are the completion configurations the matrix uses, by name.
 // nil is the default: fail-fast.
 var policies = map[string]*durable.CompletionConfig{
-	"default":            nil,
-	"AllSuccessful":      ptr(durable.AllSuccessful()),
-	"AllCompleted":       ptr(durable.AllCompleted()),
-	"FirstSuccessful":    ptr(durable.FirstSuccessful()),
-	"tolerate 1":         {ToleratedFailureCount: ptr(1)},
-	"tolerate 2":         {ToleratedFailureCount: ptr(2)},
-	"tolerate 0%":        {ToleratedFailurePercentage: ptr(0.0)},
-	"tolerate 25%":       {ToleratedFailurePercentage: ptr(25.0)},
-	"tolerate 50%":       {ToleratedFailurePercentage: ptr(50.0)},
-	"min 2":              {MinSuccessful: ptr(2)},
-	"min 3, tolerate 0":  {MinSuccessful: ptr(3), ToleratedFailureCount: ptr(0)},
+	"default":           nil,
+	"AllSuccessful":     ptr(durable.AllSuccessful()),
+	"AllCompleted":      ptr(durable.AllCompleted()),
+	"FirstSuccessful":   ptr(durable.FirstSuccessful()),
+	"tolerate 1":        {ToleratedFailureCount: ptr(1)},
+	"tolerate 2":        {ToleratedFailureCount: ptr(2)},
+	"tolerate 0%":       {ToleratedFailurePercentage: ptr(0.0)},
+	"tolerate 25%":      {ToleratedFailurePercentage: ptr(25.0)},
+	"tolerate 50%":      {ToleratedFailurePercentage: ptr(50.0)},
+	"min 2":             {MinSuccessful: ptr(2)},
+	"min 3, tolerate 0": {MinSuccessful: ptr(3), ToleratedFailureCount: ptr(0)},
 }
 
 // completionRow is one point of the matrix branches × failing set ×
@@ -54,7 +54,7 @@ func (r completionRow) String() string {
 		s += fmt.Sprintf(", max %d", r.MaxConcurrency)
 	}
 	if r.Order != nil {
-		s += ", " + strings.Join(r.Order, " first, then ") + " first"
+		s += ", order " + strings.Join(r.Order, " ")
 	}
 	return s
 }
@@ -149,6 +149,27 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 			Expect(run.Result).To(RecordNothingAfterStop())
 		},
 		completionRows,
+	)
+
+	DescribeTable("abandons an in-flight branch without a checkpoint after the stop",
+		func(script []string, prepare types.OperationStatus, work types.OperationStatus) {
+			c := check.New(batchProgram, check.WithSchedule(func(uint64) *check.Scheduler { return check.Script(script...) }))
+			run := c.MustRun(GinkgoT(), batchEvent{Branches: 2, Failing: []int{1}})
+			res := run.Result
+			Expect(harness.MustResultAs[batchReport](GinkgoT(), res)).To(HaveBatch(0, 1, 1, string(tolerance)))
+			Expect(res).To(RecordNothingAfterStop())
+			Expect(res).To(HaveOperation("b0", types.OperationStatusStarted))
+			b0 := res.Op("b0")
+			Expect(b0.Child("prepare")).To(HaveField("Status", prepare))
+			if work == "" {
+				Expect(b0.Child("work")).To(BeNil(), "the work step never began")
+			} else {
+				Expect(b0.Child("work")).To(HaveField("Status", work))
+			}
+		},
+		Entry("paused after its first step's body", []string{"b0", "b0", "b1"}, types.OperationStatusStarted, types.OperationStatus("")),
+		Entry("paused between its steps", []string{"b0", "b0", "b0", "b1"}, types.OperationStatusSucceeded, types.OperationStatus("")),
+		Entry("paused after its second step's body", []string{"b0", "b0", "b0", "b0", "b1"}, types.OperationStatusSucceeded, types.OperationStatusStarted),
 	)
 
 	DescribeTable("rejects a bad configuration before any checkpoint",

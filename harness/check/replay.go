@@ -95,9 +95,9 @@ const (
 // ReplayEvent is one thing the replaying invocation did.
 type ReplayEvent struct {
 	Kind      EventKind
-	Operation durable.OperationEvent     // EventOperation
-	StepRun   durable.StepRunEvent       // EventStepRun
-	Updates   []types.OperationUpdate    // EventCheckpoint
+	Operation durable.OperationEvent  // EventOperation
+	StepRun   durable.StepRunEvent    // EventStepRun
+	Updates   []types.OperationUpdate // EventCheckpoint
 }
 
 func (e ReplayEvent) String() string {

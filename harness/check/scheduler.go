@@ -16,7 +16,7 @@ import (
 // invocations.
 type Scheduler struct {
 	seed uint64
-	rank func(durable.Task) int // nil: pick at random
+	rank func(t durable.Task, pick int) int // the lowest rank runs; nil: pick at random
 
 	mu         sync.Mutex
 	rng        *rand.Rand
@@ -44,7 +44,7 @@ func Prefer(names ...string) *Scheduler {
 			order[n] = i
 		}
 	}
-	return &Scheduler{rank: func(t durable.Task) int {
+	return &Scheduler{rank: func(t durable.Task, _ int) int {
 		if r, ok := order[t.Name]; ok {
 			return r
 		}
@@ -55,7 +55,26 @@ func Prefer(names ...string) *Scheduler {
 // InOrder returns a deterministic Scheduler that always runs the ready task
 // created first: branches run one after another in index order.
 func InOrder() *Scheduler {
-	return &Scheduler{rank: func(t durable.Task) int { return t.Seq }}
+	return &Scheduler{rank: func(t durable.Task, _ int) int { return t.Seq }}
+}
+
+// Script returns a deterministic Scheduler for a hand-written interleaving:
+// choice i goes to the ready task named names[i] (to the one created first
+// if none is); after the script the last name keeps the turn whenever it is
+// ready, as with Prefer. A task's turns end before each durable operation,
+// after each step body and before its branch's terminal checkpoint, so
+// Script("a", "a", "a", "a", "b") lets branch a run its first step and the
+// body of its second, then runs b to its end before a checkpoints that body.
+func Script(names ...string) *Scheduler {
+	return &Scheduler{rank: func(t durable.Task, pick int) int {
+		if len(names) == 0 {
+			return t.Seq
+		}
+		if t.Name == names[min(pick, len(names)-1)] {
+			return -1
+		}
+		return t.Seq
+	}}
 }
 
 // Pick implements durable.Scheduler.
@@ -66,9 +85,10 @@ func (s *Scheduler) Pick(ready []durable.Task) int {
 	if s.rank == nil {
 		i = s.rng.IntN(len(ready))
 	} else {
-		best := s.rank(ready[0])
+		n := len(s.picks)
+		best := s.rank(ready[0], n)
 		for j := 1; j < len(ready); j++ {
-			if r := s.rank(ready[j]); r < best {
+			if r := s.rank(ready[j], n); r < best {
 				i, best = j, r
 			}
 		}

@@ -104,3 +104,19 @@ func TestOutcomeSignatureIsTheHarnessSignature(t *testing.T) {
 		t.Fatalf("signature\n%s\nwant\n%s", o.Signature, want)
 	}
 }
+
+// Script pauses the addition branch after its step body and runs the
+// division to its failure first: the fail-fast stop then abandons addition
+// with its result never checkpointed.
+func TestScriptInterleavesByName(t *testing.T) {
+	c := check.New(failFast, check.WithSchedule(func(uint64) *check.Scheduler {
+		return check.Script("addition", "addition", "division")
+	}))
+	run := c.MustRun(t, `{"Num1":10,"Num2":0}`)
+	if got := *run.Result.Output; got != "[0,1,3]" {
+		t.Fatalf("counts %s, want [0,1,3]\n%s\npicks %s", got, run.Result.Tree(), check.FormatPicks(run.Picks))
+	}
+	if op := run.Result.Op("addition"); op == nil || len(op.Children) != 1 || op.Children[0].Status != "STARTED" {
+		t.Fatalf("want the addition step STARTED and never finished\n%s", run.Result.Tree())
+	}
+}

@@ -1,29 +1,40 @@
 // Package props holds dpcheck's rapid property tests: plain
-// `func TestX(t *testing.T)` tests over generated calculator inputs and
-// generated branch programs, run on the in-process fake backend.
+// `func TestX(t *testing.T)` tests over generated calculator events and
+// generated branch programs, run in process on the fake backend.
 //
 // # Generators
 //
-// Calculator events cover zero of either sign, negative, huge, tiny,
-// integral and fractional numbers, values next to the float64 overflow
-// threshold, literals that round or underflow, missing, extra and duplicated
-// keys, and badly typed fields. Branch programs are one Parallel of up to
-// four branches under a random completion policy and maximum concurrency;
-// each branch is a sequence of steps (succeeding, failing for good with a
-// typed error, or failing n times under a retry strategy), waits, and nested
-// Parallels with their own policy. interpret turns a program, given as the
-// execution's input, into the durable handler that runs it. Schedules are
-// drawn too: a prefix of scripted Pick answers, then a seeded scheduler, so a
-// counterexample shrinks to the interleaving that matters.
+// Calculator events (calcEventGen) cover zero of either sign, negative,
+// huge, tiny, integral and fractional numbers, values next to the float64
+// overflow threshold, literals that round or underflow, num2 tied to num1
+// so that sums, products and quotients overflow, missing, extra and
+// duplicated keys, badly typed fields and events that are not objects.
+//
+// Branch programs (programGen) are one Parallel of up to four branches
+// under a random completion policy, maximum concurrency and nesting; each
+// branch is a sequence of steps (succeeding, failing for good with a typed
+// error, or failing n times under a linear or exponential retry strategy,
+// possibly filtered by error type), waits, and nested Parallels with their
+// own policy, whose failure the branch may throw. A program travels as the
+// execution's input: interpret is the one durable handler that runs them
+// all, and answers the root Parallel's BatchResult as it saw it.
+//
+// Schedules (scheduleGen) are a prefix of scripted Pick answers followed
+// by a seeded scheduler, so a counterexample shrinks to the interleaving
+// that matters. Faults (drawFault) crash the invocation right after one
+// checkpoint call, or fail the call with a throttling or service error.
 //
 // # Models
 //
 // The calculator's response is computed in the test from decisions §4,
-// byte for byte. A program's outcome is computed from its branches and a
-// model of the completion policy (decisions §2.2-§2.4) wherever the outcome
-// cannot depend on the schedule: maximum concurrency 1, a single branch, or a
-// policy that cannot stop before every branch finished. Elsewhere the
-// properties check what holds under every schedule.
+// byte for byte. A program's outcome is computed from its branches and an
+// independent model of the completion policy (decisions §2.2-§2.4)
+// wherever it cannot depend on the schedule: maximum concurrency 1, a
+// single branch, or a policy that cannot stop before every branch
+// finished. Elsewhere the properties check what holds under every
+// schedule: the accessors agree with the items, the reason with the
+// counts, each item with its branch's own outcome and its branch's record,
+// and nothing of an abandoned branch is checkpointed after the stop.
 //
 // # Running
 //
@@ -31,6 +42,10 @@
 //
 // A failure prints the rapid seed and writes a fail file under
 // testdata/rapid; `-rapid.seed=N` or `-rapid.failfile=...` reproduces it,
-// and committed fail files are replayed first on every run. -short skips the
-// thousand-input crash sweep.
+// and committed fail files are replayed first on every run. Counterexamples
+// of real bugs are also kept in regressions_test.go, since fail files
+// expire when the generators change. TestCalculatorCrashAtEveryBoundary
+// (skipped with -short) sweeps harness/check's crash at every boundary over
+// a thousand events and logs how long that took; the benchmark of the same
+// name reports it too.
 package props

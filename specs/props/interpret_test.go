@@ -12,7 +12,35 @@ import (
 // caller can observe, in a form that compares as JSON.
 type batchView struct {
 	Reason string     `json:"reason"`
+	Counts counts     `json:"counts"`
 	Items  []itemView `json:"items"`
+}
+
+// counts is what BatchResult's accessors answer.
+type counts struct {
+	Succeeded, Failed, Started, Total int
+	Results, Errors                   int // len(Results()), len(Errors())
+	Status                            string
+	HasFailure                        bool
+}
+
+// countsOf is what the accessors must answer for items.
+func countsOf(items []itemView) counts {
+	c := counts{Total: len(items), Status: "SUCCEEDED"}
+	for _, it := range items {
+		switch it.Status {
+		case "SUCCEEDED":
+			c.Succeeded++
+			c.Results++
+		case "FAILED":
+			c.Failed++
+			c.Errors++
+			c.Status, c.HasFailure = "FAILED", true
+		case "STARTED":
+			c.Started++
+		}
+	}
+	return c
 }
 
 type itemView struct {
@@ -168,7 +196,10 @@ func (o op) retry() durable.RetryStrategy {
 }
 
 func viewOf(res durable.BatchResult[branchValue]) batchView {
-	v := batchView{Reason: string(res.CompletionReason()), Items: []itemView{}}
+	v := batchView{Reason: string(res.CompletionReason()), Items: []itemView{}, Counts: counts{
+		Succeeded: res.SuccessCount(), Failed: res.FailureCount(), Started: res.StartedCount(), Total: res.TotalCount(),
+		Results: len(res.Results()), Errors: len(res.Errors()), Status: string(res.Status()), HasFailure: res.HasFailure(),
+	}}
 	for _, it := range res.All {
 		iv := itemView{Index: it.Index, Name: it.Name, Status: string(it.Status)}
 		switch it.Status {

@@ -87,11 +87,11 @@ func finishes(ev *types.Event) bool {
 // BatchResult agrees with its branches' own records: a SUCCEEDED or FAILED
 // item's branch ended so, a STARTED item's branch (in flight when the batch
 // stopped, decisions §2.4) has no terminal record, and a branch not listed
-// never finished (in a crash-free run: never started, so has no record at
+// never finished (in a fault-free run: never started, so has no record at
 // all). A branch that finished is a fact of the log: no schedule and no
 // replay may turn it back into STARTED. Flat Parallels have no branch
 // records to compare with.
-func checkBatchesAgainstLog(t harness.TB, res *harness.Result, crashFree bool) {
+func checkBatchesAgainstLog(t harness.TB, res *harness.Result, faultFree bool) {
 	t.Helper()
 	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
 		if p.Status != types.OperationStatusSucceeded {
@@ -111,7 +111,7 @@ func checkBatchesAgainstLog(t harness.TB, res *harness.Result, crashFree bool) {
 			}
 		}
 		for _, c := range p.Children {
-			if c.SubType == "ParallelBranch" && !listed[c] && (crashFree || terminal(c.Status)) {
+			if c.SubType == "ParallelBranch" && !listed[c] && (faultFree || terminal(c.Status)) {
 				t.Fatalf("Parallel %q has a %s record of branch %q but does not list it as started\n%s", p.Name, c.Status, c.Name, res.Tree())
 			}
 		}
@@ -122,7 +122,7 @@ func checkBatchesAgainstLog(t harness.TB, res *harness.Result, crashFree bool) {
 // checkpointed anything after the stop (decisions §2.5). The stop is
 // decided when the last counted branch finishes, holding the turn, so
 // nothing of an abandoned branch may come after that branch's terminal
-// event. Only a crash-free run shows that order: after a crash the replay
+// event. Only a fault-free run shows that order: after a fault the replay
 // decides the stop anew.
 func checkAbandoned(t harness.TB, res *harness.Result) {
 	t.Helper()

@@ -1,6 +1,9 @@
 package props
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // completion is a completion policy as decisions §2.2-§2.3 and semantics §3
 // define it, written out independently of the runtime.
@@ -128,6 +131,7 @@ func modelParallel(p parallelProg) parallelOutcome {
 		stop, reason = c.decide(succ, fail, k)
 	}
 	out.view.Reason = reason
+	out.view.Counts = countsOf(out.view.Items)
 	return out
 }
 
@@ -169,21 +173,17 @@ func modelBranch(i int, b branchProg) branchOutcome {
 // succeeds: it fails its first Failures attempts; the strategy allows
 // Attempts in all, or just one when the error's type is not retryable.
 func (o op) outcome() (attempts int, ok bool) {
-	allowed := o.Attempts
-	if len(o.RetryTypes) > 0 && !contains(o.RetryTypes, o.ErrorType) {
-		allowed = 1
-	}
+	allowed := o.allowedAttempts()
 	if o.Failures >= 0 && o.Failures < allowed {
 		return o.Failures + 1, true
 	}
 	return allowed, false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// allowedAttempts is how many attempts the step's strategy allows its error.
+func (o op) allowedAttempts() int {
+	if len(o.RetryTypes) > 0 && !slices.Contains(o.RetryTypes, o.ErrorType) {
+		return 1
 	}
-	return false
+	return o.Attempts
 }

@@ -10,52 +10,10 @@ import (
 	"github.com/dpcheck/dpcheck/harness"
 )
 
-// timers bounds the invocations a program needs beyond the first: each
-// wait and each retry can suspend the execution once.
-func (p parallelProg) timers() int {
-	n := 0
-	for _, b := range p.Branches {
-		for _, o := range b.Ops {
-			switch o.Kind {
-			case opWait:
-				n++
-			case opStep:
-				allowed := o.Attempts
-				if len(o.RetryTypes) > 0 && !contains(o.RetryTypes, o.ErrorType) {
-					allowed = 1
-				}
-				n += allowed - 1
-			case opParallel:
-				n += o.Nested.timers()
-			}
-		}
-	}
-	return n
-}
-
-// maxInvocations is the cap a run of p gets: one invocation per timer, the
-// first, and one per injected fault. Reaching it means an invocation did
-// not end or the runtime asked to be invoked for nothing.
-func (p program) maxInvocations(faults int) int { return 1 + p.Root.timers() + faults }
-
-// runProgram runs p under sched, with the fault f when it is not nil.
-func runProgram(t harness.TB, p program, sched schedule, f *fault) (*harness.Result, *harness.Backend) {
-	t.Helper()
-	input, err := json.Marshal(p)
-	if err != nil {
-		t.Fatalf("encoding the program: %v", err)
-	}
-	opts := []harness.RunnerOption{harness.WithScheduler(sched.scheduler()), harness.WithMaxInvocations(p.maxInvocations(0))}
-	if f != nil {
-		opts = append(opts, harness.WithFaults(f.hook()), harness.WithMaxInvocations(p.maxInvocations(1)))
-	}
-	return run(t, interpret, string(input), opts...)
-}
-
 // checkProgram checks one execution of p against the model where the model
 // knows the outcome, and against what holds under every schedule
-// elsewhere. crashFree adds what only a run without faults shows.
-func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) {
+// elsewhere. faultFree adds what only a run without faults shows.
+func checkProgram(t harness.TB, p program, res *harness.Result, faultFree bool) {
 	t.Helper()
 	checkStructure(t, res)
 	model, throws := modelProgram(p)
@@ -97,14 +55,14 @@ func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) 
 			t.Fatalf("result %s does not re-encode to itself: %s", deref(res.Output), g)
 		}
 	}
-	checkBatch(t, "root", stored, p.Root, model, crashFree)
-	checkSteps(t, p, res, crashFree)
-	checkBatchesAgainstLog(t, res, crashFree)
-	if crashFree {
+	checkBatch(t, "root", stored, p.Root, model, faultFree)
+	checkSteps(t, p, res, faultFree)
+	checkBatchesAgainstLog(t, res, faultFree)
+	if faultFree {
 		checkAbandoned(t, res)
 	}
 	for _, inv := range res.Invocations {
-		if crashFree && inv.Error != nil {
+		if faultFree && inv.Error != nil {
 			t.Fatalf("invocation %d failed: %s\n%s", inv.Index, errorText(inv.Error), res.Tree())
 		}
 	}
@@ -113,7 +71,7 @@ func checkProgram(t harness.TB, p program, res *harness.Result, crashFree bool) 
 // checkBatch checks a Parallel's view against its model: equal when the
 // model knows it; otherwise consistent with the policy and with each
 // branch's own outcome.
-func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m parallelOutcome, crashFree bool) {
+func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m parallelOutcome, faultFree bool) {
 	t.Helper()
 	if m.known {
 		if g, w := mustJSON(v), mustJSON(m.view); g != w {
@@ -123,15 +81,15 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 	}
 	k := len(p.Branches)
 	c := completionOf(p.Policy)
-	counts := map[string]int{}
+	n := map[string]int{}
 	if len(v.Items) > k {
 		t.Fatalf("%s: %d items for %d branches", where, len(v.Items), k)
 	}
 	for i, it := range v.Items {
 		// Branches start in index order, so the started ones are a prefix;
-		// after a crash, one started by the dead invocation only may be
+		// after a fault, one started by the failed invocation only may be
 		// missing.
-		if crashFree && it.Index != i {
+		if faultFree && it.Index != i {
 			t.Fatalf("%s: item %d has index %d; started branches must be 0..%d", where, i, it.Index, len(v.Items)-1)
 		}
 		if it.Index < 0 || it.Index >= k || (i > 0 && it.Index <= v.Items[i-1].Index) {
@@ -140,7 +98,7 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 		if want := itemName(p, it.Index); it.Name != want {
 			t.Fatalf("%s: item %d is named %q, want %q", where, i, it.Name, want)
 		}
-		counts[it.Status]++
+		n[it.Status]++
 		bo := m.branches[it.Index]
 		switch it.Status {
 		case "SUCCEEDED":
@@ -148,7 +106,7 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 				t.Fatalf("%s: branch %d SUCCEEDED with %s; on its own it gives %s / %+v", where, it.Index, mustJSON(it.Value), mustJSON(bo.value), bo.err)
 			}
 			if !bo.known {
-				checkNested(t, fmt.Sprintf("%s/%d", where, it.Index), *it.Value, p.Branches[it.Index], crashFree)
+				checkNested(t, fmt.Sprintf("%s/%d", where, it.Index), *it.Value, p.Branches[it.Index], faultFree)
 			}
 		case "FAILED":
 			if bo.known && (bo.err == nil || *bo.err != *it.Error) {
@@ -159,9 +117,9 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 			t.Fatalf("%s: item %d has status %q", where, i, it.Status)
 		}
 	}
-	s, f, started := counts["SUCCEEDED"], counts["FAILED"], counts["STARTED"]
-	if s+f+started != len(v.Items) {
-		t.Fatalf("%s: %d succeeded + %d failed + %d started != %d items", where, s, f, started, len(v.Items))
+	s, f, started := n["SUCCEEDED"], n["FAILED"], n["STARTED"]
+	if want := countsOf(v.Items); v.Counts != want || s+f+started != v.Counts.Total {
+		t.Fatalf("%s: BatchResult accessors answer %+v; its items say %+v", where, v.Counts, want)
 	}
 	if p.MaxConcurrency > 0 && started > p.MaxConcurrency {
 		t.Fatalf("%s: %d branches in flight with max concurrency %d", where, started, p.MaxConcurrency)
@@ -185,7 +143,7 @@ func checkBatch(t harness.TB, where string, v batchView, p parallelProg, m paral
 
 // checkNested checks the nested Parallels of a branch whose outcome the
 // model could not predict.
-func checkNested(t harness.TB, where string, v branchValue, b branchProg, crashFree bool) {
+func checkNested(t harness.TB, where string, v branchValue, b branchProg, faultFree bool) {
 	t.Helper()
 	n := 0
 	for j, o := range b.Ops {
@@ -195,7 +153,7 @@ func checkNested(t harness.TB, where string, v branchValue, b branchProg, crashF
 		if n >= len(v.Nested) {
 			t.Fatalf("%s: op %d's Parallel is missing from the branch value %s", where, j, mustJSON(v))
 		}
-		checkBatch(t, fmt.Sprintf("%s/op%d", where, j), v.Nested[n], *o.Nested, modelParallel(*o.Nested), crashFree)
+		checkBatch(t, fmt.Sprintf("%s/op%d", where, j), v.Nested[n], *o.Nested, modelParallel(*o.Nested), faultFree)
 		n++
 	}
 }
@@ -234,14 +192,15 @@ func payloadView(t harness.TB, p parallelProg, op *harness.Operation) batchView 
 		}
 		v.Items = append(v.Items, iv)
 	}
+	v.Counts = countsOf(v.Items)
 	return v
 }
 
 // checkSteps matches every STEP of the log with its place in the program:
 // a finished step made exactly the model's attempts and ended as the model
-// says. In a crash-free run every attempt's body ran exactly once, and no
+// says. In a fault-free run every attempt's body ran exactly once, and no
 // operation was met as new twice.
-func checkSteps(t harness.TB, p program, res *harness.Result, crashFree bool) {
+func checkSteps(t harness.TB, p program, res *harness.Result, faultFree bool) {
 	t.Helper()
 	steps := map[string]op{}
 	p.Root.collectSteps("root", steps)
@@ -279,7 +238,7 @@ func checkSteps(t harness.TB, p program, res *harness.Result, crashFree bool) {
 					full, sop.Attempts, errorText(sop.Error), attempts, succeeds, want, res.Tree())
 			}
 		}
-		if !crashFree {
+		if !faultFree {
 			continue
 		}
 		for i, a := range runs[sop.Id] {
@@ -291,7 +250,7 @@ func checkSteps(t harness.TB, p program, res *harness.Result, crashFree bool) {
 			t.Fatalf("step %s ran attempts %v, want %d", full, runs[sop.Id], attempts)
 		}
 	}
-	if crashFree {
+	if faultFree {
 		for id, n := range news {
 			if n > 1 {
 				t.Fatalf("operation %s was met as new in %d invocations\n%s", id, n, res.Tree())

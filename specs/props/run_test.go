@@ -2,6 +2,7 @@ package props
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -26,6 +27,44 @@ func run(t harness.TB, inv durable.Invoker, input string, opts ...harness.Runner
 		t.Fatalf("run %s: %v", input, err)
 	}
 	return res, b
+}
+
+// timers bounds the invocations a program needs beyond the first: each
+// wait and each retry can suspend the execution once.
+func (p parallelProg) timers() int {
+	n := 0
+	for _, b := range p.Branches {
+		for _, o := range b.Ops {
+			switch o.Kind {
+			case opWait:
+				n++
+			case opStep:
+				n += o.allowedAttempts() - 1
+			case opParallel:
+				n += o.Nested.timers()
+			}
+		}
+	}
+	return n
+}
+
+// maxInvocations is the cap a run of p gets: one invocation per timer, the
+// first, and one per injected fault. Reaching it means an invocation did
+// not end or the runtime asked to be invoked for nothing.
+func (p program) maxInvocations(faults int) int { return 1 + p.Root.timers() + faults }
+
+// runProgram runs p under sched, with the fault f when it is not nil.
+func runProgram(t harness.TB, p program, sched schedule, f *fault) (*harness.Result, *harness.Backend) {
+	t.Helper()
+	input, err := json.Marshal(p)
+	if err != nil {
+		t.Fatalf("encoding the program: %v", err)
+	}
+	opts := []harness.RunnerOption{harness.WithScheduler(sched.scheduler()), harness.WithMaxInvocations(p.maxInvocations(0))}
+	if f != nil {
+		opts = append(opts, harness.WithFaults(f.hook()), harness.WithMaxInvocations(p.maxInvocations(1)))
+	}
+	return run(t, interpret, string(input), opts...)
 }
 
 // checkpointCalls counts the checkpoint calls of every invocation: the

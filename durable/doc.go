@@ -1,0 +1,147 @@
+// Package durable is a small durable-execution runtime for AWS Lambda
+// durable functions, with the vocabulary of the official Go SDK: a handler
+// func(durable.Context, E) (R, error) calls package-level operations
+// (Step, Parallel, RunInChildContext, Wait) whose outcomes are checkpointed
+// through the Lambda API (CheckpointDurableExecution,
+// GetDurableExecutionState). The service invokes the function again after
+// every suspension, and after a failed invocation; each invocation replays
+// the handler from the top, and finished operations return what they
+// returned the first time without running user code.
+//
+//	func handler(ctx durable.Context, in Input) (Output, error) {
+//		sum, err := durable.Step(ctx, "add", func(durable.StepContext) (int, error) {
+//			return in.A + in.B, nil
+//		})
+//		if err != nil {
+//			return Output{}, err
+//		}
+//		...
+//	}
+//
+//	func main() { durable.Start(handler) }
+//
+// # Determinism
+//
+// Replay works only if the handler makes the same durable calls, in the
+// same order, in every context, on every invocation:
+//
+//   - Every operation gets an id from its position: each context numbers
+//     its direct children 1, 2, 3 in call order, and a Parallel numbers its
+//     branches by index. The id is a hash of that path, so it does not
+//     depend on timing or on the order branches finish in.
+//   - Put everything non-deterministic (clocks, random numbers, I/O, calls
+//     to other services) inside a Step: its result is recorded and replayed.
+//     Code between operations runs again on every invocation.
+//   - Do not branch on anything that can change between invocations unless
+//     it came out of a Step.
+//   - Never call durable operations from goroutines you start yourself, and
+//     never use one Context from two goroutines; use Parallel.
+//   - Pass errors returned by durable operations up unchanged unless you
+//     mean to handle a *StepError or *ChildContextError: when an invocation
+//     suspends (a Wait, a retry, a branch waiting), or an enclosing Parallel
+//     stopped early, operations return an error that unwinds your code.
+//     Swallowing it does no harm (further operations in that context return
+//     it again and the runtime ignores what the context returns) but code
+//     after it still runs.
+//
+// A record that does not match what the code asks for (another Type,
+// SubType or Name at the same position) ends the execution FAILED with a
+// *NonDeterministicExecutionError naming the id and both operations.
+//
+// # Steps
+//
+// Step runs its function once per attempt. Its result is serialized with
+// encoding/json (WithSerdes to change that), checkpointed, and returned
+// after a serialize/deserialize round trip, so the first run returns
+// exactly what a replay will. A result over 256 KiB, or one that cannot be
+// serialized, fails the step without retrying.
+//
+// A failed attempt goes to the retry strategy (WithRetry; DefaultRetry is 6
+// attempts, 5 s doubling to 60 s, full jitter). A retry is checkpointed as
+// RETRY with NextAttemptDelaySeconds = max(1, ceil(delay)) and suspends the
+// invocation; the service invokes again when the delay is over. When the
+// strategy gives up the step is recorded FAILED and Step returns a
+// *StepError carrying the step error's type and message.
+//
+// AtLeastOncePerRetry (default) runs an attempt found STARTED on replay
+// again; AtMostOncePerRetry waits for START to be acknowledged before
+// running the body, and treats an attempt found STARTED on replay as failed
+// (StepInterruptedError) without running it again.
+//
+// # Parallel
+//
+// Parallel runs branches in goroutines, each in its own child context
+// (a ParallelBranch CONTEXT operation under the Parallel's, or no branch
+// operation with WithNesting(NestingFlat)). Branches start in index order,
+// at most WithMaxConcurrency at a time (default: all); a suspended branch
+// keeps its slot.
+//
+// The batch stops when the completion config says so (WithCompletion;
+// default fail-fast). Reasons, in precedence order: FAILURE_TOLERANCE_EXCEEDED
+// (failures > ToleratedFailureCount, or failed/total*100 >
+// ToleratedFailurePercentage, strictly), ALL_COMPLETED, MIN_SUCCESSFUL_REACHED.
+// Branches still running when it stops are abandoned: each unwinds at its
+// next durable operation and records nothing more, and is reported STARTED.
+// Branches never started are left out of the result. Every branch goroutine
+// has returned before the Parallel is checkpointed SUCCEEDED.
+//
+// Parallel does not fail because branches failed: inspect the BatchResult,
+// or return its ThrowIfError() to fail the execution with a
+// ChildContextError. Its error is non-nil only for a *ValidationError (bad
+// options, found before anything is recorded) or an unwinding error.
+//
+// # Errors
+//
+// Errors are recorded as ErrorObjects without stack traces. A user error
+// may name its ErrorType with a method `ErrorType() string`; otherwise its
+// Go type name is used ("Error" for errors.New and fmt.Errorf). A failed
+// step records the user error; a failed context records StepError with the
+// step's own ErrorObject in ErrorData, so *ChildContextError (returned by
+// RunInChildContext, held by BatchItem.Err) unwraps with errors.As to the
+// failing step's *StepError, live and on replay alike. Errors returned by
+// durable operations are rebuilt from these records, never the original Go
+// values, so a replay sees the same errors as the first run. A panic in
+// user code becomes a *PanicError.
+//
+// A failed checkpoint call (for example throttling) ends the invocation:
+// every goroutine unwinds and the Invoker returns a *CheckpointError; the
+// service invokes the function again later.
+//
+// # Replay
+//
+// On each invocation the runtime loads the execution's operations (the
+// envelope's first page, further pages through GetDurableExecutionState)
+// into a map by id. An operation with a terminal record returns its stored
+// result or error without running user code; a finished Parallel is rebuilt
+// from its payload {"all":[…],"completionReason":"…"} without running any
+// branch; an unfinished one runs again with finished branches replayed. A
+// context result over 256 KiB is recorded with ReplayChildren instead, and
+// a replay runs its function again with every operation inside replayed.
+//
+// Checkpoints go out in the order they were made, one call at a time,
+// each with the token the previous response returned. Fire-and-forget
+// updates (a step's or context's START) wait in a queue and leave with the
+// next blocking one, in batches of at most 250 updates and about 750 KiB.
+//
+// # Running handlers
+//
+// Handle turns a handler into an Invoker, which runs one invocation over
+// the raw envelope JSON with an Env: the checkpoint client, and hooks for a
+// test harness:
+//
+//   - Observer is told about every operation met (OperationNew,
+//     OperationResumed, OperationReplayed) and every step body run, so a
+//     replay checker can assert that no step body ran.
+//   - Scheduler, when set, serializes the goroutines running user code
+//     (the handler's and one per branch): only one runs at a time, each
+//     gives up its turn before every durable operation and before every
+//     terminal checkpoint, and Pick chooses the next one once all have
+//     reached such a point. A seeded Pick makes an interleaving reproducible.
+//     Pick must not panic or block; step bodies must not wait on each other.
+//   - Jitter is the retry jitter source; a seeded one makes delays
+//     reproducible.
+//
+// Wrap binds an Env and gives the function a Lambda runtime loop calls;
+// Start runs it with aws-lambda-go and a lambda.Client from the default AWS
+// configuration.
+package durable
