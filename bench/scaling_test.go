@@ -52,6 +52,9 @@ func BenchmarkHistoryScaling(b *testing.B) {
 		if len(res.Operations) != n || len(res.Invocations) != 2 {
 			b.Fatalf("%d operations: got %d operations in %d invocations, want %d in 2", n, len(res.Operations), len(res.Invocations), n)
 		}
+		if replay := res.Invocations[1]; replay.Replayed() != n-1 || replay.StateCalls == 0 {
+			b.Fatalf("%d operations: the second invocation replayed %d operations with %d state calls, want %d replayed from paged state", n, replay.Replayed(), replay.StateCalls, n-1)
+		}
 		return took
 	}
 	var smallTime, largeTime time.Duration

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -101,10 +102,7 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 	var invErr *types.ErrorObject
 	var end *ending
 	if invokeErr != nil {
-		invErr = &types.ErrorObject{
-			ErrorType:    aws.String("Runtime.ExitError"),
-			ErrorMessage: aws.String("RequestId: " + e.requestID + " Error: Runtime exited with error: " + invokeErr.Error()),
-		}
+		invErr = invocationError(e.requestID, invokeErr)
 	} else {
 		var bad string
 		if end, bad = e.checkOutputLocked(output); bad != "" {
@@ -202,4 +200,25 @@ func (e *execution) checkOutputLocked(raw []byte) (*ending, string) {
 func (e *execution) hasPendingWorkLocked() bool {
 	_, ok := e.earliestTimer()
 	return ok || e.wake
+}
+
+// invocationError is the InvocationCompleted error of a failed invocation:
+// Runtime.ExitError, unless the error names its own type (an emulator
+// reports Sandbox.Timedout or a function error that way).
+func invocationError(requestID string, err error) *types.ErrorObject {
+	var named interface {
+		error
+		ErrorType() string
+	}
+	if errors.As(err, &named) && named.ErrorType() != "" {
+		msg := named.Error()
+		if m, ok := named.(interface{ ErrorMessage() string }); ok {
+			msg = m.ErrorMessage()
+		}
+		return &types.ErrorObject{ErrorType: aws.String(named.ErrorType()), ErrorMessage: aws.String(msg)}
+	}
+	return &types.ErrorObject{
+		ErrorType:    aws.String("Runtime.ExitError"),
+		ErrorMessage: aws.String("RequestId: " + requestID + " Error: Runtime exited with error: " + err.Error()),
+	}
 }

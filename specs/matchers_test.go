@@ -100,7 +100,11 @@ func FailAsNonDeterministic(expected, actual string) gtypes.GomegaMatcher {
 // RecordNothingAfterStop matches a *harness.Result in which every Parallel
 // that stopped early shows the runtime's promise: once the branch that
 // decided the stop was checkpointed, no branch still in flight checkpoints
-// anything, and the Parallel's own SUCCEED closes its subtree.
+// anything, and the Parallel's own SUCCEED closes its subtree. The stopping
+// branch's terminal event marks the decision exactly when a check.Scheduler
+// ran the execution (no other goroutine moves between that checkpoint and
+// the decision); free-running, an update queued in that instant would
+// legitimately land after the mark.
 func RecordNothingAfterStop() gtypes.GomegaMatcher {
 	var problem string
 	return gcustom.MakeMatcher(func(r *harness.Result) (bool, error) {
