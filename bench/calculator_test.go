@@ -61,9 +61,10 @@ func BenchmarkCalculatorCrashEveryBoundary(b *testing.B) {
 	reportPerCPUSecond(b, n, cpuTime(self)-cpu0)
 }
 
-// reportPerCPUSecond reports executions per second of CPU time next to
-// the wall-clock rate: on a machine other processes share, it is the rate
-// one core would reach (GC on the other core counted as work).
+// reportPerCPUSecond reports executions per second of this process's CPU
+// time next to the wall-clock rate: on a machine other processes share it
+// is less disturbed by them than wall time (though not immune: they share
+// caches and cores). GC work on the other core counts as CPU time.
 func reportPerCPUSecond(b *testing.B, n int, cpu time.Duration) {
 	if cpu > 0 {
 		b.ReportMetric(float64(n)/cpu.Seconds(), "exec/cpu-s")

@@ -53,3 +53,20 @@ func BenchmarkParallel4StepsRuntime(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParallel4StepsDirect is BenchmarkParallel4StepsRuntime through
+// HandleInvocation: no envelope JSON at all.
+func BenchmarkParallel4StepsDirect(b *testing.B) {
+	h := durable.HandleInvocation(calculator)
+	in, err := durable.DecodeInvocationInput(newMem(`{"num1":10,"num2":5}`).envelope())
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := durable.Env{Client: nullClient{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h(context.Background(), env, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package durable_test
 
 import (
 	"errors"
-	"math"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -160,4 +159,3 @@ func stepNamed(t *testing.T, m *memService, name string, typ types.OperationType
 	return nil
 }
 
-var _ = math.Inf

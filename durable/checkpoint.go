@@ -52,8 +52,8 @@ func (e *execution) flush(seq uint64) error {
 		batch := e.takeBatchLocked()
 		e.qmu.Unlock()
 		out, err := e.client.CheckpointDurableExecution(e.ctx, &lambda.CheckpointDurableExecutionInput{
-			DurableExecutionArn: aws.String(e.arn),
-			CheckpointToken:     aws.String(e.token),
+			DurableExecutionArn: e.arn,
+			CheckpointToken:     e.token,
 			Updates:             batch,
 		})
 		if err != nil {
@@ -63,7 +63,7 @@ func (e *execution) flush(seq uint64) error {
 		if out.CheckpointToken == nil {
 			e.closed = true
 		} else {
-			e.token = *out.CheckpointToken
+			e.token = out.CheckpointToken
 		}
 		if st := out.NewExecutionState; st != nil {
 			e.merge(st.Operations)
@@ -98,11 +98,10 @@ func (e *execution) takeBatchLocked() []types.OperationUpdate {
 		size += s
 		n++
 	}
-	batch := make([]types.OperationUpdate, n)
-	copy(batch, e.queue[:n])
-	rest := copy(e.queue, e.queue[n:])
-	clear(e.queue[rest:])
-	e.queue = e.queue[:rest]
+	// The batch keeps its slots of the backing array (capped, so a client
+	// appending to it cannot reach the updates queued after it).
+	batch := e.queue[:n:n]
+	e.queue = e.queue[n:]
 	return batch
 }
 
@@ -120,8 +119,8 @@ func updateSize(u *types.OperationUpdate) int {
 func (e *execution) fetchPages(marker string) error {
 	for marker != "" {
 		out, err := e.client.GetDurableExecutionState(e.ctx, &lambda.GetDurableExecutionStateInput{
-			DurableExecutionArn: aws.String(e.arn),
-			CheckpointToken:     aws.String(e.token),
+			DurableExecutionArn: e.arn,
+			CheckpointToken:     e.token,
 			Marker:              aws.String(marker),
 			MaxItems:            1000,
 		})

@@ -62,6 +62,9 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, r.err
 	}
 	if r.final != nil {
+		if err := c.enter(); err != nil { // a turn boundary before the terminal checkpoint
+			return zero, err
+		}
 		if err := r.owner.send(*r.final, true); err != nil {
 			return zero, err
 		}
@@ -96,7 +99,8 @@ type ctxRun struct {
 // context (br marks a Parallel branch). A flat context has no record and
 // records nothing; its operations are parented to c's parent id.
 func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat bool, br *branchRun, summary func(string) string, fn func(*dctx) (string, error)) ctxRun {
-	child := c.newChild(base, path, id)
+	ref := c.ref(id, types.OperationTypeContext, sub, name)
+	child := c.newChild(base, path, ref)
 	if br != nil {
 		child.branch, child.task = br, br.task
 	}
@@ -116,7 +120,7 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		c.observe(id, name, types.OperationTypeContext, sub, mode)
 		switch {
 		case rec == nil:
-			if _, err := c.exec.enqueue(c.ref(id, types.OperationTypeContext, sub, name).update(types.OperationActionStart), child); err != nil {
+			if _, err := c.exec.enqueue(ref.update(types.OperationActionStart), child); err != nil {
 				return ctxRun{err: err}
 			}
 		case replayChildren:
@@ -150,7 +154,6 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		return ctxRun{err: errSuspended}
 	}
 	r := ctxRun{owner: child}
-	ref := c.ref(id, types.OperationTypeContext, sub, name)
 	var u types.OperationUpdate
 	if uerr != nil {
 		obj := errorObject(uerr)

@@ -69,10 +69,10 @@ func internal(ctx Context) (*dctx, error) {
 	return nil, &ValidationError{Message: "the context is not a durable.Context made by this runtime"}
 }
 
-// newChild makes the context for a child operation at path with wire id id.
-// base is the Context the user passed, so values it carries reach the child.
-func (c *dctx) newChild(base context.Context, path, id string) *dctx {
-	return &dctx{Context: base, exec: c.exec, path: path, parentID: id, parentIDp: aws.String(id), task: c.task, parent: c}
+// newChild makes the context of the child operation ref, at path. base is
+// the Context the user passed, so values it carries reach the child.
+func (c *dctx) newChild(base context.Context, path string, ref *opRef) *dctx {
+	return &dctx{Context: base, exec: c.exec, path: path, parentID: *ref.id, parentIDp: ref.id, task: c.task, parent: c}
 }
 
 // nextPath numbers the next operation in this context.

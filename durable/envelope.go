@@ -48,18 +48,23 @@ func DecodeInvocationInput(data []byte) (*InvocationInput, error) {
 	if err := wire.Unmarshal(data, &in, wire.Milliseconds); err != nil {
 		return nil, &EnvelopeError{Problem: err.Error()}
 	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// check reports what a usable envelope lacks.
+func (in *InvocationInput) check() error {
 	switch {
 	case in.DurableExecutionArn == "":
-		return nil, &EnvelopeError{Problem: "no DurableExecutionArn"}
+		return &EnvelopeError{Problem: "no DurableExecutionArn"}
 	case in.CheckpointToken == "":
-		return nil, &EnvelopeError{Problem: "no CheckpointToken"}
+		return &EnvelopeError{Problem: "no CheckpointToken"}
+	case executionOp(in.InitialExecutionState.Operations) == nil:
+		return &EnvelopeError{Problem: "no EXECUTION operation in InitialExecutionState.Operations"}
 	}
-	for i := range in.InitialExecutionState.Operations {
-		if in.InitialExecutionState.Operations[i].Type == types.OperationTypeExecution {
-			return &in, nil
-		}
-	}
-	return nil, &EnvelopeError{Problem: "no EXECUTION operation in InitialExecutionState.Operations"}
+	return nil
 }
 
 // EncodeInvocationInput writes an invocation envelope.

@@ -15,7 +15,7 @@ import (
 // execution is the state of one invocation.
 type execution struct {
 	ctx      context.Context
-	arn      string
+	arn      *string
 	client   CheckpointClient
 	observer Observer
 	logger   *slog.Logger
@@ -36,7 +36,7 @@ type execution struct {
 	enqueued uint64
 
 	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
-	token  string
+	token  *string // the last response's, passed on as is
 	sent   uint64
 	closed bool
 }
@@ -46,13 +46,13 @@ var discardLogger = slog.New(slog.DiscardHandler)
 func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution {
 	e := &execution{
 		ctx:      ctx,
-		arn:      in.DurableExecutionArn,
+		arn:      aws.String(in.DurableExecutionArn),
 		client:   env.Client,
 		observer: env.Observer,
 		logger:   env.Logger,
 		seq:      newSequencer(env.Scheduler),
 		jitterFn: env.Jitter,
-		token:    in.CheckpointToken,
+		token:    aws.String(in.CheckpointToken),
 		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
 	}
 	if e.logger == nil {
@@ -125,17 +125,24 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	if env.Client == nil {
 		return nil, &ValidationError{Message: "Env.Client is nil"}
 	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
 	e := newExecution(ctx, env, in)
 	if err := e.fetchPages(in.InitialExecutionState.NextMarker); err != nil {
 		return nil, err
 	}
 	execOp := executionOp(in.InitialExecutionState.Operations)
+	var input string
+	if execOp.ExecutionDetails != nil {
+		input = aws.ToString(execOp.ExecutionDetails.InputPayload)
+	}
 	root := &dctx{Context: ctx, exec: e}
 	root.task = e.seq.newTask("", "")
 	e.seq.start(root.task)
 	var result string
 	err := protect(func() (err error) {
-		result, err = body(root, aws.ToString(execOp.ExecutionDetails.InputPayload))
+		result, err = body(root, input)
 		return err
 	})
 	e.seq.exit(root.task)
@@ -170,16 +177,12 @@ func failedOutput(err error) *InvocationOutput {
 	return &InvocationOutput{Status: InvocationFailed, Error: &o}
 }
 
-// executionOp finds the EXECUTION operation (the envelope decoder has
-// checked there is one).
+// executionOp finds the EXECUTION operation.
 func executionOp(ops []types.Operation) *types.Operation {
 	for i := range ops {
 		if ops[i].Type == types.OperationTypeExecution {
-			if ops[i].ExecutionDetails == nil {
-				ops[i].ExecutionDetails = &types.ExecutionDetails{}
-			}
 			return &ops[i]
 		}
 	}
-	return &types.Operation{ExecutionDetails: &types.ExecutionDetails{}}
+	return nil
 }

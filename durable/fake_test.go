@@ -269,12 +269,6 @@ func (m *memService) advance() {
 	}
 }
 
-func (m *memService) op(id string) *types.Operation {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.byID[id]
-}
-
 // find returns the operations with this name.
 func (m *memService) find(name string) []*types.Operation {
 	m.mu.Lock()

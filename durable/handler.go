@@ -22,10 +22,33 @@ type Env struct {
 // invocation and re-invokes later.
 type Invoker func(ctx context.Context, env Env, envelope []byte) ([]byte, error)
 
+// InvocationHandler runs one invocation on a decoded envelope. It is the
+// Invoker without the JSON: an in-process runner that holds the operations
+// already skips encoding and decoding them. The runtime does not modify in;
+// in must not change during the call.
+type InvocationHandler func(ctx context.Context, env Env, in *InvocationInput) (*InvocationOutput, error)
+
 // Handle turns a typed durable handler into an Invoker. The event is the
 // JSON-decoded InputPayload of the EXECUTION operation (the zero E when the
 // payload is empty); the result is JSON-encoded into the output's Result.
 func Handle[E, R any](fn func(Context, E) (R, error)) Invoker {
+	h := HandleInvocation(fn)
+	return func(ctx context.Context, env Env, envelope []byte) ([]byte, error) {
+		in, err := DecodeInvocationInput(envelope)
+		if err != nil {
+			return nil, err
+		}
+		out, err := h(ctx, env, in)
+		if err != nil {
+			return nil, err
+		}
+		return EncodeInvocationOutput(out)
+	}
+}
+
+// HandleInvocation turns a typed durable handler into an InvocationHandler,
+// with the same rules as Handle.
+func HandleInvocation[E, R any](fn func(Context, E) (R, error)) InvocationHandler {
 	body := func(c *dctx, input string) (string, error) {
 		var event E
 		if strings.TrimSpace(input) != "" {
@@ -43,16 +66,8 @@ func Handle[E, R any](fn func(Context, E) (R, error)) Invoker {
 		}
 		return string(b), nil
 	}
-	return func(ctx context.Context, env Env, envelope []byte) ([]byte, error) {
-		in, err := DecodeInvocationInput(envelope)
-		if err != nil {
-			return nil, err
-		}
-		out, err := invoke(ctx, env, in, body)
-		if err != nil {
-			return nil, err
-		}
-		return EncodeInvocationOutput(out)
+	return func(ctx context.Context, env Env, in *InvocationInput) (*InvocationOutput, error) {
+		return invoke(ctx, env, in, body)
 	}
 }
 

@@ -89,7 +89,6 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Par
 		if bname == "" {
 			bname = "parallel-branch-" + strconv.Itoa(i)
 		}
-		what := "the result of branch " + quote(bname)
 		specs[i] = branchSpec{name: bname, run: func(bc *dctx) (string, error) {
 			v, err := f(bc)
 			if err != nil {
@@ -97,7 +96,7 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Par
 			}
 			s, err := cfg.itemSerdes.Serialize(v)
 			if err != nil {
-				return "", &SerdesError{What: what, Err: err}
+				return "", &SerdesError{What: "the result of branch " + quote(bname), Err: err}
 			}
 			return s, nil
 		}}
@@ -194,14 +193,14 @@ func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, 
 	if err != nil {
 		return nil, err
 	}
-	pctx := c.newChild(base, path, id)
+	ref := c.ref(id, types.OperationTypeContext, subParallel, name)
+	pctx := c.newChild(base, path, ref)
 	replayChildren := rec != nil && rec.Status == types.OperationStatusSucceeded && rec.ContextDetails != nil && aws.ToBool(rec.ContextDetails.ReplayChildren)
 	mode := modeOf(rec)
 	if replayChildren {
 		mode = OperationResumed
 	}
 	c.observe(id, name, types.OperationTypeContext, subParallel, mode)
-	ref := c.ref(id, types.OperationTypeContext, subParallel, name)
 	switch {
 	case rec == nil:
 		if err := c.send(ref.update(types.OperationActionStart), false); err != nil {
@@ -307,6 +306,7 @@ func (p *parallelRun) stopLocked(reason CompletionReason) {
 }
 
 func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
+	growStack(i % stackPad)
 	e, t := p.pctx.exec, br.task
 	e.seq.start(t)
 	defer e.seq.exit(t)

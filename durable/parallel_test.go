@@ -87,6 +87,8 @@ func TestCompletionReasons(t *testing.T) {
 	}{
 		{"fail-fast default stops at the first failure (8-6)", "oxo", nil,
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{0}}},
+		{"a failure on the last branch still exceeds the tolerance first", "oox", nil,
+			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 1}}},
 		{"tolerated count 1 with one failure completes (8-9)", "oxo", &durable.CompletionConfig{ToleratedFailureCount: ip(1)},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 2}}},
 		{"tolerated count 1 with two failures stops (8-10)", "xxo", &durable.CompletionConfig{ToleratedFailureCount: ip(1)},

@@ -59,6 +59,15 @@ type stepCtx struct {
 
 func (s *stepCtx) Attempt() int { return s.attempt }
 
+// Value hides the durable context: a StepContext also satisfies Context,
+// and durable operations inside a step body are not allowed.
+func (s *stepCtx) Value(key any) any {
+	if key == (ctxKey{}) {
+		return nil
+	}
+	return s.Context.Value(key)
+}
+
 func (s *stepCtx) Logger() *slog.Logger {
 	if s.logger == nil {
 		s.logger = s.base.With("step", s.name, "attempt", s.attempt)

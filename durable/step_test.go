@@ -328,3 +328,19 @@ func TestStepSerdes(t *testing.T) {
 		t.Fatalf("%s", out.Result)
 	}
 }
+
+func TestNoDurableOperationInsideAStep(t *testing.T) {
+	var inner error
+	h := func(ctx durable.Context, _ any) (int, error) {
+		return durable.Step(ctx, "outer", func(sc durable.StepContext) (int, error) {
+			_, inner = durable.Step(sc, "inner", func(durable.StepContext) (int, error) { return 1, nil })
+			return 2, nil
+		})
+	}
+	m := newMem(`{}`)
+	out, _ := m.run(t, durable.Handle(h), durable.Env{})
+	var ve *durable.ValidationError
+	if out.Result != "2" || !errors.As(inner, &ve) || len(m.find("inner")) != 0 {
+		t.Fatalf("%s %v", out.Result, inner)
+	}
+}

@@ -169,6 +169,17 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 		}
 	})
 
+	It("can change across a crash under the seed's fail-fast default, which the crash sweep reports", func() {
+		var found error
+		for _, s := range check.Seeds(seed(), 16) {
+			if _, err := check.New(seedFailFast, check.WithSeed(s)).CrashEveryBoundary(context.Background(), `{"num1":10,"num2":0}`); err != nil {
+				found = err
+				break
+			}
+		}
+		Expect(found).To(BeDivergence("result"), "some schedule's replay after a crash stops the batch at other counts")
+	})
+
 	It("are 3 succeeded, 1 failed under every schedule with the calculator's AllCompleted", func() {
 		e := check.New(calculator).MustExplore(GinkgoT(), `{"num1":10,"num2":0}`, check.Seeds(seed(), 64))
 		counts := e.By(check.ByBatches)

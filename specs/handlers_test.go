@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
@@ -222,21 +221,16 @@ func responseOf(res durable.BatchResult[float64]) function.Response {
 	return r
 }
 
-// redeployedAfterFirst runs first on each execution's first invocation and
-// then on every later one: a handler changed between invocations.
+// redeployedAfterFirst runs first on an execution's first invocation (its
+// envelope holds the EXECUTION alone) and then on every later one: a
+// handler changed between invocations.
 func redeployedAfterFirst(first, then durable.Invoker) durable.Invoker {
-	var mu sync.Mutex
-	seen := map[string]bool{}
 	return func(ctx context.Context, env durable.Env, envelope []byte) ([]byte, error) {
 		in, err := durable.DecodeInvocationInput(envelope)
 		if err != nil {
 			return nil, err
 		}
-		mu.Lock()
-		again := seen[in.DurableExecutionArn]
-		seen[in.DurableExecutionArn] = true
-		mu.Unlock()
-		if again {
+		if len(in.InitialExecutionState.Operations) > 1 {
 			return then(ctx, env, envelope)
 		}
 		return first(ctx, env, envelope)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/check"
 )
 
@@ -52,5 +53,39 @@ func TestCrashSweepReportsARerunStep(t *testing.T) {
 	}
 	if msg := d.Error(); !strings.Contains(msg, "seed 1") || !strings.Contains(msg, "picks: inv 1:") {
 		t.Fatalf("message lacks the seed or the picks:\n%s", msg)
+	}
+}
+
+// A handler that computes its result outside a step answers differently
+// once an invocation is replayed: both sweeps must name the faulted call.
+func TestSweepsReportAResultComputedOutsideAStep(t *testing.T) {
+	inv := func(ctx context.Context, env durable.Env, envelope []byte) ([]byte, error) {
+		in, err := durable.DecodeInvocationInput(envelope)
+		if err != nil {
+			return nil, err
+		}
+		n := len(in.InitialExecutionState.Operations) // 1 on a first invocation
+		return durable.Handle(func(ctx durable.Context, _ struct{}) (int, error) {
+			for _, name := range []string{"one", "two"} {
+				if _, err := durable.Step(ctx, name, func(durable.StepContext) (int, error) { return 1, nil }); err != nil {
+					return 0, err
+				}
+			}
+			return n, nil // the bug: n is not durable
+		})(ctx, env, envelope)
+	}
+	c := check.New(inv)
+	for _, tc := range []struct {
+		sweep func(context.Context, any) (*check.Sweep, error)
+		first int // the first call whose fault leaves something recorded
+	}{{c.CrashEveryBoundary, 1}, {c.FailEveryBoundary, 2}} {
+		s, err := tc.sweep(context.Background(), `{}`)
+		var d *check.Divergence
+		if !errors.As(err, &d) || d.K != tc.first || !strings.Contains(d.Problem, "result 2, want 1") {
+			t.Fatalf("err = %v; want a divergence at call %d about the result", err, tc.first)
+		}
+		if s.Baseline.Calls != 2 || len(s.Divergences) != 3-tc.first {
+			t.Fatalf("%s; want %d divergences", s, 3-tc.first)
+		}
 	}
 }

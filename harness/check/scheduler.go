@@ -16,7 +16,10 @@ import (
 // invocations.
 type Scheduler struct {
 	seed uint64
-	rank func(t durable.Task, pick int) int // the lowest rank runs; nil: pick at random
+	// One of these decides: inner; else rank (the lowest rank runs); else
+	// the PRNG.
+	inner durable.Scheduler
+	rank  func(t durable.Task, pick int) int
 
 	mu         sync.Mutex
 	rng        *rand.Rand
@@ -77,14 +80,21 @@ func Script(names ...string) *Scheduler {
 	}}
 }
 
+// Recording returns a Scheduler that lets s decide and records its
+// choices, for a schedule made elsewhere (say, drawn by rapid).
+func Recording(s durable.Scheduler) *Scheduler { return &Scheduler{inner: s} }
+
 // Pick implements durable.Scheduler.
 func (s *Scheduler) Pick(ready []durable.Task) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := 0
-	if s.rank == nil {
+	switch {
+	case s.inner != nil:
+		i = s.inner.Pick(ready)
+	case s.rank == nil:
 		i = s.rng.IntN(len(ready))
-	} else {
+	default:
 		n := len(s.picks)
 		best := s.rank(ready[0], n)
 		for j := 1; j < len(ready); j++ {

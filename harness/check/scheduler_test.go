@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
 )
 
@@ -118,5 +119,20 @@ func TestScriptInterleavesByName(t *testing.T) {
 	}
 	if op := run.Result.Op("addition"); op == nil || len(op.Children) != 1 || op.Children[0].Status != "STARTED" {
 		t.Fatalf("want the addition step STARTED and never finished\n%s", run.Result.Tree())
+	}
+}
+
+// Recording lets another scheduler decide and keeps its choices.
+func TestRecordingKeepsAnotherSchedulersChoices(t *testing.T) {
+	c := check.New(failFast, check.WithSchedule(func(seed uint64) *check.Scheduler {
+		return check.Recording(harness.SeededScheduler(seed))
+	}), check.WithSeed(5))
+	run := c.MustRun(t, `{"Num1":10,"Num2":0}`)
+	direct, err := harness.NewLocalRunner(failFast, harness.WithSeededScheduler(5), harness.WithSeed(5)).RunJSON(context.Background(), `{"Num1":10,"Num2":0}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Picks) == 0 || *run.Result.Output != *direct.Output || run.Result.SignatureString() != direct.SignatureString() {
+		t.Fatalf("recorded run %s (%d picks), direct run %s", *run.Result.Output, len(run.Picks), *direct.Output)
 	}
 }

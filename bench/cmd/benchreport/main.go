@@ -5,8 +5,10 @@
 //	BENCH <name> <value> <unit>
 //
 // with every value taken from the benchmark output (bench.Measure). A
-// figure outside its target on this machine is noted on stderr. It exits 1
-// when the benchmarks fail or a figure is missing, 2 on a usage error.
+// figure outside its target on this machine is noted on stderr. With
+// -markdown it prints the README's performance table instead, with the
+// machine it was measured on. It exits 1 when the benchmarks fail or a
+// figure is missing, 2 on a usage error.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 
 	"github.com/dpcheck/dpcheck/bench"
@@ -33,8 +36,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	benchtime := fs.String("benchtime", "2s", "go test -benchtime for each benchmark")
 	count := fs.Int("count", 1, "runs of each benchmark; a figure is the median")
 	pkg := fs.String("pkg", "./bench", "the package holding the benchmarks")
+	markdown := fs.Bool("markdown", false, "print the README table and the machine instead of BENCH lines")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: benchreport [-go go] [-benchtime 2s] [-count 1] [-pkg ./bench]")
+		fmt.Fprintln(stderr, "usage: benchreport [-go go] [-benchtime 2s] [-count 1] [-pkg ./bench] [-markdown]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,15 +55,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmdArgs := []string{"test", "-run", "^$", "-bench", ".", "-benchmem",
 		"-benchtime", *benchtime, "-count", fmt.Sprint(*count), "-timeout", "10m", *pkg}
 	fmt.Fprintf(stderr, "benchreport: %s %s\n", *goCmd, strings.Join(cmdArgs, " "))
+	load := loadAverage()
 	var out bytes.Buffer
 	cmd := exec.Command(*goCmd, cmdArgs...)
-	cmd.Stdout = io.MultiWriter(&out, stderr)
-	cmd.Stderr = stderr
+	// One writer for both streams: exec then copies them from one pipe, in
+	// order, and the output shows live while it is collected.
+	w := io.MultiWriter(&out, stderr)
+	cmd.Stdout, cmd.Stderr = w, w
 	testErr := cmd.Run()
 
+	machine := machine(out.Bytes(), load)
 	figures, err := bench.Measure(&out)
-	for _, m := range figures {
-		fmt.Fprintln(stdout, m)
+	if *markdown {
+		writeMarkdown(stdout, figures, machine)
+	} else {
+		for _, m := range figures {
+			fmt.Fprintln(stdout, m)
+		}
 	}
 	for _, m := range figures {
 		if m.Missed() {
@@ -77,4 +89,50 @@ func run(args []string, stdout, stderr io.Writer) int {
 		status = 1
 	}
 	return status
+}
+
+// writeMarkdown prints the figures as the README's table, then the machine.
+func writeMarkdown(w io.Writer, figures []bench.Measurement, machine string) {
+	fmt.Fprintln(w, "| figure | value | unit | target |")
+	fmt.Fprintln(w, "|---|---:|---|---|")
+	for _, m := range figures {
+		target := "none"
+		if t := m.Figure.Target; t != (bench.Target{}) {
+			target = t.String() + ", met"
+			if m.Missed() {
+				target = t.String() + ", **missed**"
+			}
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", m.Figure.Name, m.FormatValue(), m.Figure.Unit, target)
+	}
+	fmt.Fprintf(w, "\nMeasured with `make bench` on %s.\n", machine)
+}
+
+// machine describes where the benchmarks ran: the CPU go test reported,
+// the core count, platform and Go version, and how busy the machine was.
+func machine(output []byte, load string) string {
+	cpu := "an unnamed CPU"
+	for line := range strings.Lines(string(output)) {
+		if c, ok := strings.CutPrefix(line, "cpu: "); ok {
+			cpu = strings.TrimSpace(c)
+			break
+		}
+	}
+	s := fmt.Sprintf("%s, %d cores, %s/%s, %s", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if load != "" {
+		s += ", load average " + load + " when the run began"
+	}
+	return s
+}
+
+// loadAverage is the one-minute load average where /proc/loadavg has it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }

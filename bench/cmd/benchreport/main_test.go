@@ -15,6 +15,7 @@ const fakeGoEnv = "BENCHREPORT_FAKE_GO"
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(fakeGoEnv); mode != "" {
 		fmt.Print(strings.Join([]string{
+			"cpu: Test CPU @ 1.00GHz",
 			"BenchmarkCalculatorInprocess-2 100 1 ns/op 12000 exec/s",
 			"BenchmarkCalculatorCrashEveryBoundary-2 100 1 ns/op 600 exec/s",
 			"BenchmarkEmulatorHTTPSeq-2 100 1 ns/op 250.4 exec/s",
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) {
 			"BenchmarkBackendBytesPerExecution-2 1 1 ns/op 9000 retained-B/exec",
 			"BenchmarkParallel1000Branches-2 10 1 ns/op 42.25 ms/run",
 			"BenchmarkHistoryScaling-2 1 1 ns/op 1.234 cost-ratio",
-		}[:map[string]int{"all": 7, "short": 6}[mode]], "\n") + "\n")
+		}[:map[string]int{"all": 8, "short": 7}[mode]], "\n") + "\n")
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -50,6 +51,27 @@ BENCH history-scaling 1.23 ratio
 	}
 	if !strings.Contains(stderr.String(), "-run ^$ -bench . -benchmem -benchtime 2s -count 1") {
 		t.Errorf("stderr does not show the go test command:\n%s", stderr.String())
+	}
+}
+
+func TestMarkdownTable(t *testing.T) {
+	t.Setenv(fakeGoEnv, "all")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-go", os.Args[0], "-markdown"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"| figure | value | unit | target |\n|---|---:|---|---|\n| `calculator-inprocess` | 12000 | exec/s | >= 10000, met |\n",
+		"| `emulator-http-seq` | 250 | exec/s | >= 300, **missed** |\n",
+		"| `parallel-1000-branches` | 42.2 | ms | none |\n",
+		"\nMeasured with `make bench` on Test CPU @ 1.00GHz, ",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "BENCH ") {
+		t.Errorf("-markdown printed BENCH lines:\n%s", stdout.String())
 	}
 }
 
