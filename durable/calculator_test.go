@@ -158,4 +158,3 @@ func stepNamed(t *testing.T, m *memService, name string, typ types.OperationType
 	t.Fatalf("no %s named %s", typ, name)
 	return nil
 }
-

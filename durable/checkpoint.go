@@ -98,10 +98,12 @@ func (e *execution) takeBatchLocked() []types.OperationUpdate {
 		size += s
 		n++
 	}
-	// The batch keeps its slots of the backing array (capped, so a client
-	// appending to it cannot reach the updates queued after it).
-	batch := e.queue[:n:n]
-	e.queue = e.queue[n:]
+	// The client gets a copy it may keep; the queue reuses its array.
+	batch := make([]types.OperationUpdate, n)
+	copy(batch, e.queue[:n])
+	rest := copy(e.queue, e.queue[n:])
+	clear(e.queue[rest:])
+	e.queue = e.queue[:rest]
 	return batch
 }
 

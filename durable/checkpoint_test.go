@@ -1,10 +1,14 @@
 package durable_test
 
 import (
+	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
@@ -80,5 +84,63 @@ func TestBatchLimit(t *testing.T) {
 			}
 			seen[aws.ToString(u.Id)] = true
 		}
+	}
+}
+
+// closingClient drops the token from the response to its first call, as the
+// service does once the execution has ended.
+type closingClient struct {
+	*memService
+	calls int
+}
+
+func (c *closingClient) CheckpointDurableExecution(ctx context.Context, in *lambda.CheckpointDurableExecutionInput, opts ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
+	out, err := c.memService.CheckpointDurableExecution(ctx, in, opts...)
+	c.calls++
+	if err == nil && c.calls == 1 {
+		out.CheckpointToken = nil
+	}
+	return out, err
+}
+
+func TestNoTokenEndsTheInvocation(t *testing.T) {
+	h := func(ctx durable.Context, _ any) (int, error) {
+		for _, name := range []string{"a", "b"} {
+			if _, err := durable.Step(ctx, name, func(durable.StepContext) (int, error) { return 1, nil }); err != nil {
+				return 0, err
+			}
+		}
+		return 0, nil
+	}
+	m := newMem(`{}`)
+	client := &closingClient{memService: m}
+	_, err := durable.Handle(h)(context.Background(), durable.Env{Client: client}, m.envelope())
+	var ce *durable.CheckpointError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "no checkpoint token") || client.calls != 1 {
+		t.Fatalf("%v after %d calls", err, client.calls)
+	}
+}
+
+func TestStepRunsObserved(t *testing.T) {
+	h := func(ctx durable.Context, _ any) (int, error) {
+		return durable.Step(ctx, "flaky", func(sc durable.StepContext) (int, error) {
+			if sc.Attempt() < 3 {
+				return 0, errBoom
+			}
+			return sc.Attempt(), nil
+		})
+	}
+	obs := newRecorder()
+	m := newMem(`{}`)
+	out, _ := m.run(t, durable.Handle(h), durable.Env{Observer: obs, Jitter: func() float64 { return 0 }})
+	var attempts []int
+	for _, s := range obs.steps {
+		attempts = append(attempts, s.Attempt)
+		if s.Name != "flaky" || s.ID != aws.ToString(m.find("flaky")[0].Id) {
+			t.Fatalf("%+v", s)
+		}
+	}
+	if out.Result != "3" || !slices.Equal(attempts, []int{1, 2, 3}) {
+		t.Fatalf("%s %v", out.Result, attempts)
 	}
 }

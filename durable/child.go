@@ -43,7 +43,6 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, err
 	}
 	path := c.nextPath()
-	what := "the result of child context " + quote(name)
 	r := c.runContext(ctx, hashID(path), path, subChild, name, false, nil, cfg.summary, func(cc *dctx) (string, error) {
 		v, err := fn(cc)
 		if err != nil {
@@ -51,7 +50,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		}
 		s, err := cfg.serdes.Serialize(v)
 		if err != nil {
-			return "", &SerdesError{What: what, Err: err}
+			return "", &SerdesError{What: "the result of child context " + quote(name), Err: err}
 		}
 		return s, nil
 	})
@@ -75,7 +74,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 	var out O
 	if r.payload != "" {
 		if err := cfg.serdes.Deserialize(r.payload, &out); err != nil {
-			return zero, &SerdesError{What: what, Err: err}
+			return zero, &SerdesError{What: "the result of child context " + quote(name), Err: err}
 		}
 	}
 	return out, nil

@@ -36,7 +36,7 @@ type execution struct {
 	enqueued uint64
 
 	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
-	token  *string // the last response's, passed on as is
+	token  *string    // the last response's, passed on as is
 	sent   uint64
 	closed bool
 }
@@ -54,6 +54,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		jitterFn: env.Jitter,
 		token:    aws.String(in.CheckpointToken),
 		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
+		queue:    make([]types.OperationUpdate, 0, 8),
 	}
 	if e.logger == nil {
 		e.logger = discardLogger

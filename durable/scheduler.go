@@ -10,9 +10,9 @@ import (
 // reproduced: only one of them runs at a time, and at every turn boundary the
 // Scheduler picks which waiting goroutine goes next.
 //
-// A goroutine gives up its turn before each durable operation, before a
-// step's terminal checkpoint, before a branch's terminal checkpoint, and
-// while it waits for its Parallel's branches. The runtime only asks Pick when
+// A goroutine gives up its turn before each durable operation, before each
+// terminal checkpoint (SUCCEED, FAIL, RETRY) of a step or context, and while
+// it waits for its Parallel's branches. The runtime only asks Pick when
 // every live goroutine has reached such a point, so the choice never depends
 // on timing: the same sequence of Pick answers yields the same execution.
 // Step bodies run while holding the turn; they must not wait on each other.

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -26,15 +25,6 @@ var timeType = reflect.TypeOf(time.Time{})
 
 // skipped holds exported SDK fields that are client-side bookkeeping, never wire members.
 var skipped = map[string]bool{"ResultMetadata": true}
-
-// Marshal encodes v (an SDK struct, pointer, slice or map of them) as JSON.
-func Marshal(v any, unit TimeUnit) ([]byte, error) {
-	val, err := ToValue(v, unit)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(val)
-}
 
 // ToValue converts v into a generic JSON value: map[string]any, []any,
 // string, json.Number, bool or nil.
@@ -159,26 +149,6 @@ func (e *Error) Error() string {
 		return "wire: " + e.Problem
 	}
 	return "wire: " + e.Path + ": " + e.Problem
-}
-
-// Unmarshal decodes JSON data into v, a pointer to an SDK struct, slice or map.
-// Unknown members are ignored, as the service ignores them; a member of the
-// wrong JSON type is an *Error naming its path.
-func Unmarshal(data []byte, v any, unit TimeUnit) error {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &Error{Problem: "Unmarshal needs a non-nil pointer"}
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var raw any
-	if err := dec.Decode(&raw); err != nil {
-		return &Error{Problem: "malformed JSON: " + err.Error()}
-	}
-	if dec.More() {
-		return &Error{Problem: "malformed JSON: trailing data after the value"}
-	}
-	return FromValue(raw, v, unit)
 }
 
 // FromValue decodes a generic JSON value (as produced by encoding/json with

@@ -82,12 +82,12 @@ func TestUnmarshalRequestBody(t *testing.T) {
 
 func TestUnmarshalNamesTheBadMember(t *testing.T) {
 	cases := map[string]struct{ body, path, problem string }{
-		"wrong type":   {`{"Updates":[{"Id":7}]}`, "Updates[0].Id", "must be a string, got a number"},
-		"not integer":  {`{"Updates":[{"StepOptions":{"NextAttemptDelaySeconds":1.5}}]}`, "Updates[0].StepOptions.NextAttemptDelaySeconds", "not an integer"},
-		"bad array":    {`{"Updates":{}}`, "Updates", "must be an array"},
-		"malformed":    {`{"Updates":`, "", "malformed JSON"},
-		"trailing":     {`{} {}`, "", "trailing data"},
-		"bad time":     {`{"Operations":[{"StartTimestamp":"yesterday"}]}`, "Operations[0].StartTimestamp", "not an epoch number"},
+		"wrong type":  {`{"Updates":[{"Id":7}]}`, "Updates[0].Id", "must be a string, got a number"},
+		"not integer": {`{"Updates":[{"StepOptions":{"NextAttemptDelaySeconds":1.5}}]}`, "Updates[0].StepOptions.NextAttemptDelaySeconds", "not an integer"},
+		"bad array":   {`{"Updates":{}}`, "Updates", "must be an array"},
+		"malformed":   {`{"Updates":`, "", "malformed JSON"},
+		"trailing":    {`{} {}`, "", "malformed JSON at byte 4"},
+		"bad time":    {`{"Operations":[{"StartTimestamp":"yesterday"}]}`, "Operations[0].StartTimestamp", "not an epoch number"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -122,5 +122,52 @@ func TestResultMetadataIsNotOnTheWire(t *testing.T) {
 	}
 	if string(data) != `{"CheckpointToken":"t2"}` {
 		t.Fatalf("Marshal = %s", data)
+	}
+}
+
+func TestMarshalAgreesWithEncodingJSON(t *testing.T) {
+	ev := types.Event{
+		EventId:        aws.Int32(7),
+		EventType:      types.EventTypeStepFailed,
+		EventTimestamp: aws.Time(start),
+		Name:           aws.String("a<b>&c \"q\" \\ \n\t\b\f\x01 \u2028 \xff é"),
+		StepFailedDetails: &types.StepFailedDetails{
+			Error:        &types.EventError{Payload: &types.ErrorObject{ErrorType: aws.String("E"), StackTrace: []string{"x", ""}}},
+			RetryDetails: &types.RetryDetails{CurrentAttempt: 1},
+		},
+	}
+	for _, v := range []any{ev, []types.Event{ev, {}}, map[string]types.Event{"b": ev, "a": {}}} {
+		fast, err := wire.Marshal(v, wire.Seconds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		val, err := wire.ToValue(v, wire.Seconds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := json.Marshal(val)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(fast) != string(slow) {
+			t.Fatalf("Marshal =\n%s\nencoding/json of ToValue =\n%s", fast, slow)
+		}
+	}
+}
+
+func TestUnmarshalTimestampsInBothUnits(t *testing.T) {
+	var out lambda.GetDurableExecutionStateOutput
+	body := `{"Operations":[{"Id":"a","StartTimestamp":1767323045.25,"EndTimestamp":null},{"Id":"b","StartTimestamp":"2026-01-02T03:04:05.25Z"}]}`
+	if err := wire.Unmarshal([]byte(body), &out, wire.Seconds); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range out.Operations {
+		if !op.StartTimestamp.Equal(start) || op.EndTimestamp != nil {
+			t.Fatalf("operation %s: start %v end %v", *op.Id, op.StartTimestamp, op.EndTimestamp)
+		}
+	}
+	var ms types.Operation
+	if err := wire.Unmarshal([]byte(`{"StartTimestamp":1767323045250}`), &ms, wire.Milliseconds); err != nil || !ms.StartTimestamp.Equal(start) {
+		t.Fatalf("milliseconds: %v, %v", ms.StartTimestamp, err)
 	}
 }
