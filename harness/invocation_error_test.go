@@ -27,3 +27,9 @@ func TestFailedInvocationKeepsTheTypeItNames(t *testing.T) {
 		t.Fatalf("ErrorMessage = %q, want the error's own message", got)
 	}
 }
+
+func TestErrorLineOfNoError(t *testing.T) {
+	if got := ErrorLine(nil); got != "" {
+		t.Fatalf("ErrorLine(nil) = %q, want empty", got)
+	}
+}

@@ -84,6 +84,9 @@ func clip(s string) string {
 
 // ErrorLine is "Type: message" for an ErrorObject.
 func ErrorLine(e *types.ErrorObject) string {
+	if e == nil {
+		return ""
+	}
 	typ, msg := deref(e.ErrorType), deref(e.ErrorMessage)
 	switch {
 	case typ == "":

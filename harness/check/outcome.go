@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,6 +63,13 @@ func OutcomeOf(r *harness.Result) (Outcome, error) {
 		}
 		o.Batches = append(o.Batches, bc)
 	}
+	// History order depends on the interleaving; the path does not.
+	slices.SortStableFunc(o.Batches, func(a, b BatchCounts) int {
+		if c := strings.Compare(a.Parallel, b.Parallel); c != 0 {
+			return c
+		}
+		return strings.Compare(a.String(), b.String())
+	})
 	return o, nil
 }
 
