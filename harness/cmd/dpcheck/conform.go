@@ -126,7 +126,10 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 	if *update {
 		failed = notRun > 0
 	}
-	if failed || sum.OptionalFailed > 0 {
+	// The seed is printed whenever something failed, with --update too: a
+	// recording holds the branch interleaving of that seed, so a rerun
+	// needs it to pass.
+	if failed || sum.Failed > 0 || sum.OptionalFailed > 0 {
 		fmt.Fprintf(stdout, "seed %d (rerun with --seed %d)\n", seed, seed)
 	}
 	fmt.Fprintln(stdout, sum)

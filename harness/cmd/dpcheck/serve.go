@@ -109,6 +109,11 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		cfg.Output = stderr
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	// Catch the signals before the listening line goes out: a signal sent as
+	// soon as it is seen must stop the emulator cleanly (its executables
+	// included), not kill the process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := emulator.New(cfg)
 	if err != nil {
 		return fail(stderr, "serve", "%v", err)
@@ -118,8 +123,6 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "dpcheck serve: function %s runs %s\n", f.Name, f.Executable)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dpcheck serve: stopping")
 	if err := srv.Close(); err != nil {
