@@ -158,3 +158,29 @@ func stepNamed(t *testing.T, m *memService, name string, typ types.OperationType
 	t.Fatalf("no %s named %s", typ, name)
 	return nil
 }
+
+// TestCalculatorCheckpointCalls: the branches' SUCCEEDs are queued, not
+// sent one call each, so they ride with the next step's SUCCEED or with
+// the Parallel's: under any schedule a calculator execution makes one call
+// per step plus one for the Parallel, and the Parallel's SUCCEED comes
+// last.
+func TestCalculatorCheckpointCalls(t *testing.T) {
+	for seed := range uint64(8) {
+		for _, in := range []string{`{"num1":10,"num2":5}`, `{"num1":10,"num2":0}`} {
+			m := newMem(in)
+			m.run(t, durable.Handle(calculator), durable.Env{Scheduler: newSeeded(seed)})
+			ups := m.allUpdates()
+			last := ups[len(ups)-1]
+			if m.calls != 5 || len(ups) != 18 || aws.ToString(last.Name) != "calculations" || last.Action != types.OperationActionSucceed {
+				t.Fatalf("seed %d, %s: %d calls, batches %v, last %s %s", seed, in, m.calls, batchShapes(m), aws.ToString(last.Name), last.Action)
+			}
+		}
+	}
+	for range 20 {
+		m := newMem(`{"num1":10,"num2":5}`)
+		m.run(t, durable.Handle(calculator), durable.Env{})
+		if m.calls > 5 {
+			t.Fatalf("free-running: %d calls, batches %v", m.calls, batchShapes(m))
+		}
+	}
+}

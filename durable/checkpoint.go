@@ -23,6 +23,11 @@ var errClosed = errors.New("the service returned no checkpoint token: the execut
 func (e *execution) enqueue(u types.OperationUpdate, owner *dctx) (uint64, error) {
 	e.qmu.Lock()
 	defer e.qmu.Unlock()
+	return e.enqueueLocked(u, owner)
+}
+
+// enqueueLocked is enqueue with qmu held.
+func (e *execution) enqueueLocked(u types.OperationUpdate, owner *dctx) (uint64, error) {
 	if e.failed.Load() {
 		return 0, e.failure()
 	}

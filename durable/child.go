@@ -3,6 +3,7 @@ package durable
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -20,8 +21,9 @@ type childConfig struct {
 func WithChildSerdes(s Serdes) ChildOption { return func(c *childConfig) { c.serdes = s } }
 
 // WithSummary sets the payload recorded instead of a result over 256 KiB
-// (default: none). Such a child is recorded with ReplayChildren, and a
-// replay runs its function again with every operation inside replayed.
+// (default: {"type":"RunInChildContext","size":N}, N the result's size in
+// bytes). Such a child is recorded with ReplayChildren, and a replay runs
+// its function again with every operation inside replayed.
 func WithSummary(f func(payload string) string) ChildOption {
 	return func(c *childConfig) { c.summary = f }
 }
@@ -163,10 +165,11 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		r.payload = payload
 		u = ref.update(types.OperationActionSucceed)
 		if len(payload) > maxPayloadBytes {
-			u.ContextOptions = &types.ContextOptions{ReplayChildren: aws.Bool(true)}
-			if summary != nil {
-				u.Payload = aws.String(summary(payload))
+			if summary == nil {
+				summary = defaultSummary(sub)
 			}
+			u.ContextOptions = &types.ContextOptions{ReplayChildren: aws.Bool(true)}
+			u.Payload = aws.String(summary(payload))
 		} else {
 			u.Payload = aws.String(payload)
 		}
@@ -175,4 +178,13 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		r.final = &u
 	}
 	return r
+}
+
+// defaultSummary is the summary recorded for a context result over 256 KiB
+// when none was given: {"type":sub,"size":N}, N the result's size in bytes
+// (sub is RunInChildContext, or ParallelBranch for a Parallel branch).
+func defaultSummary(sub string) func(string) string {
+	return func(payload string) string {
+		return `{"type":"` + sub + `","size":` + strconv.Itoa(len(payload)) + `}`
+	}
 }

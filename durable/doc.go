@@ -85,6 +85,12 @@
 // Branches never started are left out of the result. Every branch goroutine
 // has returned before the Parallel is checkpointed SUCCEEDED.
 //
+// A branch's SUCCEED or FAIL is queued together with the completion
+// decision it leads to, under the lock that also guards the checkpoint
+// queue, so nothing of a branch abandoned by that decision is checkpointed
+// after it. It leaves with the next blocking update (at the latest the
+// Parallel's SUCCEED), so branches finishing together share a call.
+//
 // Parallel does not fail because branches failed: inspect the BatchResult,
 // or return its ThrowIfError() to fail the execution with a
 // ChildContextError. Its error is non-nil only for a *ValidationError (bad
@@ -114,14 +120,26 @@
 // into a map by id. An operation with a terminal record returns its stored
 // result or error without running user code; a finished Parallel is rebuilt
 // from its payload {"all":[…],"completionReason":"…"} without running any
-// branch; an unfinished one runs again with finished branches replayed. A
-// context result over 256 KiB is recorded with ReplayChildren instead, and
-// a replay runs its function again with every operation inside replayed.
+// branch. An unfinished one first counts every branch with a terminal
+// record, in index order and before any completion decision: those
+// branches finished in an earlier invocation, before the batch could stop,
+// so they take no slot and no live branch can stop the batch ahead of them,
+// and a decision the earlier run made (and crashed before recording) is
+// made again from the same outcomes. Then the other branches run, in index
+// order. A branch with NestingFlat has no record of its own, so it runs
+// again like an unfinished one, and where it ends among the live branches
+// depends on the schedule.
+//
+// A context result over 256 KiB is recorded with ReplayChildren and a
+// summary instead ({"type":"RunInChildContext","size":N} unless WithSummary
+// says otherwise; a Parallel records the summary of its BatchResult), and a
+// replay runs its function again with every operation inside replayed.
 //
 // Checkpoints go out in the order they were made, one call at a time,
 // each with the token the previous response returned. Fire-and-forget
-// updates (a step's or context's START) wait in a queue and leave with the
-// next blocking one, in batches of at most 250 updates and about 750 KiB.
+// updates (a step's or context's START, a Parallel branch's SUCCEED or
+// FAIL) wait in a queue and leave with the next blocking one, in batches of
+// at most 250 updates and about 750 KiB.
 //
 // # Running handlers
 //

@@ -169,7 +169,8 @@ type parallelRun struct {
 	max   int
 
 	mu         sync.Mutex
-	next       int // next index to admit
+	next       int // next index to admit (indexes counted from their records are skipped)
+	recorded   int // 1 + the highest index with a branch record found on resume
 	alive      int // branch goroutines running
 	suspended  int // branches suspended (they keep their slot)
 	succeeded  int
@@ -232,8 +233,16 @@ func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, 
 	if cfg.maxConcurrencySet {
 		p.max = cfg.maxConcurrency
 	}
+	if rec != nil {
+		if err := p.countRecorded(); err != nil {
+			if err == errSuspended {
+				return nil, c.suspend()
+			}
+			return nil, err
+		}
+	}
 	p.mu.Lock()
-	if stop, reason := cfg.completion.decide(0, 0, len(specs)); stop {
+	if stop, reason := cfg.completion.decide(p.succeeded, p.failedN, len(specs)); stop {
 		p.stopLocked(reason)
 	}
 	p.admitLocked()
@@ -251,10 +260,16 @@ func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, 
 	if !p.stopped {
 		return nil, c.suspend() // branches suspended and none can make progress
 	}
+	// Branches start in index order, so every index below one admitted,
+	// counted or recorded was started: the items are a prefix 0..n-1, and
+	// one without an outcome was in flight when the batch stopped.
 	out := &batchOutcome{reason: p.reason}
-	for i := 0; i < p.next; i++ {
+	for i := range max(p.next, p.recorded) {
 		it := p.items[i]
 		it.index = i
+		if it.status == "" {
+			it.status = BatchItemStarted
+		}
 		out.items = append(out.items, it)
 	}
 	u := ref.update(types.OperationActionSucceed)
@@ -273,12 +288,62 @@ func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, 
 	return out, nil
 }
 
-// admitLocked starts branches in index order while slots are free.
+// countRecorded runs when a Parallel resumes: every branch with a terminal
+// record finished in an earlier invocation, before the batch could stop, so
+// its outcome counts before the first completion decision, in index order,
+// and it takes no slot; then that decision is the one the earlier run made
+// with the same outcomes, and no live branch can stop the batch ahead of
+// it. A FLAT branch has no record and runs again instead.
+func (p *parallelRun) countRecorded() error {
+	if p.cfg.nesting == NestingFlat {
+		return nil
+	}
+	e := p.pctx.exec
+	for i := range p.specs {
+		path := childPath(p.pctx.path, i+1)
+		id := hashID(path)
+		rec := e.get(id)
+		if rec == nil {
+			continue
+		}
+		p.recorded = i + 1
+		if !terminal(rec.Status) {
+			continue
+		}
+		// No user code runs, unless the branch was recorded with
+		// ReplayChildren: then its function replays here, on the caller's
+		// goroutine.
+		r := p.pctx.runContext(p.pctx.Context, id, path, subBranch, p.specs[i].name, false, nil, nil, p.specs[i].run)
+		if r.err != nil {
+			return r.err
+		}
+		p.setOutcome(i, r)
+	}
+	return nil
+}
+
+// setOutcome counts branch i's outcome.
+func (p *parallelRun) setOutcome(i int, r ctxRun) {
+	it := &p.items[i]
+	if r.errObj != nil {
+		it.status, it.errObj = BatchItemFailed, r.errObj
+		p.failedN++
+	} else {
+		it.status, it.payload = BatchItemSucceeded, r.payload
+		p.succeeded++
+	}
+}
+
+// admitLocked starts branches in index order while slots are free, skipping
+// those counted from their records.
 func (p *parallelRun) admitLocked() {
 	e := p.pctx.exec
 	for !p.stopped && !e.failed.Load() && p.next < len(p.specs) && p.alive+p.suspended < p.max && !p.pctx.abandoned() {
 		i := p.next
 		p.next++
+		if p.items[i].status != "" {
+			continue
+		}
 		br := &branchRun{}
 		p.runs[i] = br
 		p.items[i].status = BatchItemStarted
@@ -290,19 +355,23 @@ func (p *parallelRun) admitLocked() {
 	}
 }
 
-// stopLocked ends the batch: branches still in flight are abandoned. The
-// flags are set under the checkpoint queue lock, so no update of theirs is
-// queued after this point.
+// stopLocked ends the batch: branches still in flight are abandoned.
 func (p *parallelRun) stopLocked(reason CompletionReason) {
-	p.stopped, p.reason = true, reason
 	e := p.pctx.exec
 	e.qmu.Lock()
+	p.stopQLocked(reason)
+	e.qmu.Unlock()
+}
+
+// stopQLocked is stopLocked with the checkpoint queue lock held: once the
+// abandon flags are set no update of those branches can be queued.
+func (p *parallelRun) stopQLocked(reason CompletionReason) {
+	p.stopped, p.reason = true, reason
 	for _, br := range p.runs {
 		if br != nil {
 			br.abandoned.Store(true)
 		}
 	}
-	e.qmu.Unlock()
 }
 
 func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
@@ -334,26 +403,43 @@ func (p *parallelRun) finish(i int, r ctxRun) {
 	case r.err != nil, p.stopped:
 		// abandoned, unwound, or finished after the stop decision: STARTED
 	default:
-		if r.final != nil {
-			if err := r.owner.send(*r.final, true); err != nil {
-				break
-			}
-		}
-		it := &p.items[i]
-		if r.errObj != nil {
-			it.status, it.errObj = BatchItemFailed, r.errObj
-			p.failedN++
-		} else {
-			it.status, it.payload = BatchItemSucceeded, r.payload
-			p.succeeded++
-		}
-		if stop, reason := p.cfg.completion.decide(p.succeeded, p.failedN, len(p.specs)); stop {
-			p.stopLocked(reason)
-		}
+		p.completeLocked(i, r)
 	}
 	p.admitLocked()
 	if p.alive == 0 {
 		p.pctx.exec.seq.wake(p.parentTask)
 		close(p.done)
+	}
+}
+
+// completeLocked counts branch i's outcome and decides on completion. The
+// branch's terminal update is queued fire-and-forget: the next blocking
+// update carries it (at the latest the Parallel's SUCCEED, or the end of
+// the invocation when the batch suspends), so the SUCCEEDs and FAILs of
+// branches finishing together share a checkpoint call. It is queued under
+// the checkpoint queue lock together with the decision: it is refused (and
+// the branch not counted) if an enclosing stop abandoned the branch or the
+// execution failed, and the abandon flags of the stop it triggers are set
+// before anything else can be queued, so no update of an abandoned branch
+// follows it.
+func (p *parallelRun) completeLocked(i int, r ctxRun) {
+	s, f := p.succeeded, p.failedN
+	if r.errObj != nil {
+		f++
+	} else {
+		s++
+	}
+	stop, reason := p.cfg.completion.decide(s, f, len(p.specs))
+	e := p.pctx.exec
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	if r.final != nil {
+		if _, err := e.enqueueLocked(*r.final, r.owner); err != nil {
+			return
+		}
+	}
+	p.setOutcome(i, r)
+	if stop {
+		p.stopQLocked(reason)
 	}
 }

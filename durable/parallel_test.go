@@ -337,3 +337,52 @@ func TestEarlyStopFreeRunning(t *testing.T) {
 	}
 	goleak.VerifyNone(t)
 }
+
+// TestEarlyStopNothingAfterTrigger races fail-fast batches without a
+// scheduler: the terminal update of the branch that stopped the batch is
+// queued together with the stop, so no update of a branch it abandoned
+// reaches the service after it.
+func TestEarlyStopNothingAfterTrigger(t *testing.T) {
+	for range 100 {
+		m := newMem(`{}`)
+		out, _ := m.run(t, durable.Handle(parallelHandler("oooxoooo")), durable.Env{})
+		var got batchView
+		resultOf(t, out, &got)
+		var payload struct {
+			All []struct {
+				Index  int
+				Status string
+			}
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(m.find("p")[0].ContextDetails.Result)), &payload); err != nil {
+			t.Fatal(err)
+		}
+		abandoned := map[string]bool{}
+		counted := map[string]bool{}
+		for _, it := range payload.All {
+			b := m.find(fmt.Sprintf("parallel-branch-%d", it.Index))
+			if len(b) == 0 {
+				continue // abandoned before it queued its START
+			}
+			id := aws.ToString(b[0].Id)
+			if it.Status == "STARTED" {
+				abandoned[id] = true
+			} else {
+				counted[id] = true
+			}
+		}
+		trigger := -1
+		ups := m.allUpdates()
+		for k, u := range ups {
+			if counted[aws.ToString(u.Id)] && u.Action != types.OperationActionStart {
+				trigger = k
+			}
+		}
+		for k, u := range ups[trigger+1:] {
+			if abandoned[aws.ToString(u.Id)] || abandoned[aws.ToString(u.ParentId)] {
+				t.Fatalf("update %d (%s %s) of an abandoned branch follows the stop at update %d", trigger+1+k, aws.ToString(u.Name), u.Action, trigger)
+			}
+		}
+	}
+	goleak.VerifyNone(t)
+}

@@ -257,7 +257,9 @@ func TestChildContextReplayChildren(t *testing.T) {
 	m := newMem(`{}`)
 	out, n := m.run(t, durable.Handle(h), durable.Env{})
 	big := m.find("big")[0]
-	if out.Result != "409600" || n != 2 || runs != 2 || stepRuns != 1 || !aws.ToBool(big.ContextDetails.ReplayChildren) || big.ContextDetails.Result != nil {
+	// Recorded with ReplayChildren and the default summary (decisions §2.9).
+	if out.Result != "409600" || n != 2 || runs != 2 || stepRuns != 1 || !aws.ToBool(big.ContextDetails.ReplayChildren) ||
+		aws.ToString(big.ContextDetails.Result) != `{"type":"RunInChildContext","size":409602}` {
 		t.Fatalf("result %s invocations %d runs %d step runs %d details %+v", out.Result, n, runs, stepRuns, big.ContextDetails)
 	}
 	succeeds := 0
@@ -268,6 +270,44 @@ func TestChildContextReplayChildren(t *testing.T) {
 	}
 	if succeeds != 1 {
 		t.Fatalf("the child's SUCCEED was sent %d times", succeeds)
+	}
+}
+
+// TestLargeContextSummaries: WithSummary replaces the default summary, and
+// a Parallel branch whose result is over 256 KiB gets the default one too;
+// both replay their function on the next invocation.
+func TestLargeContextSummaries(t *testing.T) {
+	runs := 0
+	h := func(ctx durable.Context, _ any) (int, error) {
+		v, err := durable.RunInChildContext(ctx, "big", func(durable.Context) (string, error) {
+			runs++
+			return strings.Repeat("x", 300*1024), nil
+		}, durable.WithSummary(func(p string) string { return fmt.Sprintf(`{"mine":%d}`, len(p)) }))
+		if err != nil {
+			return 0, err
+		}
+		r, err := durable.Parallel(ctx, "p", []durable.Branch[string]{{Name: "wide", Func: func(durable.Context) (string, error) {
+			runs++
+			return strings.Repeat("y", 300*1024), nil
+		}}})
+		if err != nil {
+			return 0, err
+		}
+		return len(v) + len(r.Results()[0]), durable.Wait(ctx, "w", time.Second)
+	}
+	m := newMem(`{}`)
+	out, _ := m.run(t, durable.Handle(h), durable.Env{})
+	big, wide := m.find("big")[0], m.find("wide")[0]
+	if out.Result != "614400" || runs != 4 {
+		t.Fatalf("result %s, %d runs", out.Result, runs)
+	}
+	for _, c := range []struct {
+		op   *types.Operation
+		want string
+	}{{big, `{"mine":307202}`}, {wide, `{"type":"ParallelBranch","size":307202}`}} {
+		if d := c.op.ContextDetails; !aws.ToBool(d.ReplayChildren) || aws.ToString(d.Result) != c.want {
+			t.Fatalf("%s: %s, ReplayChildren %v", aws.ToString(c.op.Name), aws.ToString(d.Result), aws.ToBool(d.ReplayChildren))
+		}
 	}
 }
 
