@@ -177,7 +177,11 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 				break
 			}
 		}
-		Expect(found).To(BeDivergence("result"), "some schedule's replay after a crash stops the batch at other counts")
+		// Which difference the sweep meets first (the result, or the operation
+		// view when the crash also changes which branches started) depends
+		// on the schedule.
+		Expect(found).To(Or(BeDivergence("result"), BeDivergence("operation view differs")),
+			"some schedule's replay after a crash stops the batch at other counts")
 	})
 
 	It("are 3 succeeded, 1 failed under every schedule with the calculator's AllCompleted", func() {
