@@ -34,6 +34,10 @@ func (e *execution) enqueueLocked(u types.OperationUpdate, owner *dctx) (uint64,
 	if owner.abandoned() {
 		return 0, errAbandoned
 	}
+	if len(e.queue) == cap(e.queue) {
+		// the batches handed out own the array's front: go on in a new one
+		e.queue = append(make([]types.OperationUpdate, 0, max(2*len(e.queue), 4)), e.queue...)
+	}
 	e.queue = append(e.queue, u)
 	e.enqueued++
 	return e.enqueued, nil
@@ -103,12 +107,11 @@ func (e *execution) takeBatchLocked() []types.OperationUpdate {
 		size += s
 		n++
 	}
-	// The client gets a copy it may keep; the queue reuses its array.
-	batch := make([]types.OperationUpdate, n)
-	copy(batch, e.queue[:n])
-	rest := copy(e.queue, e.queue[n:])
-	clear(e.queue[rest:])
-	e.queue = e.queue[:rest]
+	// The client may keep the batch, so it gets the front of the array for
+	// good (capped: an append of its own copies) and the queue moves past
+	// it; no copy per call.
+	batch := e.queue[:n:n]
+	e.queue = e.queue[n:]
 	return batch
 }
 

@@ -54,7 +54,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		jitterFn: env.Jitter,
 		token:    aws.String(in.CheckpointToken),
 		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
-		queue:    make([]types.OperationUpdate, 0, 8),
+		queue:    make([]types.OperationUpdate, 0, 4),
 	}
 	if e.logger == nil {
 		e.logger = discardLogger

@@ -70,7 +70,13 @@ func (s *stepCtx) Value(key any) any {
 
 func (s *stepCtx) Logger() *slog.Logger {
 	if s.logger == nil {
-		s.logger = s.base.With("step", s.name, "attempt", s.attempt)
+		if s.base.Handler() == slog.DiscardHandler {
+			// With would build attributes only to drop them: a logger
+			// that discards is the same with or without them.
+			s.logger = s.base
+		} else {
+			s.logger = s.base.With("step", s.name, "attempt", s.attempt)
+		}
 	}
 	return s.logger
 }

@@ -231,7 +231,7 @@ func (b *Backend) State(arn string) (ExecutionState, error) {
 	s := ExecutionState{Arn: e.arn, Status: e.status, Invocations: e.invocations, InFlight: e.inFlight, Start: e.start, End: e.end}
 	s.Operations = make([]types.Operation, len(e.ops))
 	for i, r := range e.ops {
-		s.Operations[i] = copyOperation(&r.op)
+		copyOperationTo(&s.Operations[i], &r.op)
 	}
 	return s, nil
 }

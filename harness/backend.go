@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -219,16 +218,32 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 
 // uuidFrom derives a UUID-shaped, deterministic identifier from a kind and
 // a sequence number, so repeated runs produce identical ARNs and histories.
+// It is built in place (one allocation): it runs for every execution and
+// invocation.
 func uuidFrom(kind string, seq uint64) string {
-	h := fnv.New64a()
-	h.Write([]byte(kind))
-	hi := splitmix(h.Sum64() ^ seq)
+	h := uint64(14695981039346656037) // FNV-1a 64
+	for i := 0; i < len(kind); i++ {
+		h ^= uint64(kind[i])
+		h *= 1099511628211
+	}
+	hi := splitmix(h ^ seq)
 	lo := splitmix(hi ^ seq)
 	var raw [16]byte
 	binary.BigEndian.PutUint64(raw[:8], hi)
 	binary.BigEndian.PutUint64(raw[8:], lo)
-	x := hex.EncodeToString(raw[:])
-	return x[0:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+	var x [32]byte
+	hex.Encode(x[:], raw[:])
+	var u [36]byte
+	copy(u[0:8], x[0:8])
+	u[8] = '-'
+	copy(u[9:13], x[8:12])
+	u[13], u[14] = '-', '4'
+	copy(u[15:18], x[13:16])
+	u[18], u[19] = '-', '8'
+	copy(u[20:23], x[17:20])
+	u[23] = '-'
+	copy(u[24:36], x[20:32])
+	return string(u[:])
 }
 
 // splitmix is the SplitMix64 finalizer: a cheap, well-mixed bijection.

@@ -88,7 +88,7 @@ func (e *execution) deltaLocked() []types.Operation {
 	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
 	out := make([]types.Operation, len(e.dirty))
 	for i, r := range e.dirty {
-		out[i] = copyOperation(&r.op)
+		copyOperationTo(&out[i], &r.op)
 	}
 	e.clearDirty()
 	return out
@@ -161,15 +161,16 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 // kept and one allocation serves them all.
 func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRecord {
 	rec := &opRecord{idx: len(e.ops), start: now}
-	rec.op = types.Operation{
-		Id:             copyInto(&rec.strs[0], u.Id),
-		ParentId:       copyInto(&rec.strs[1], u.ParentId),
-		Name:           copyInto(&rec.strs[2], u.Name),
-		Type:           u.Type,
-		SubType:        copyInto(&rec.strs[3], u.SubType),
-		Status:         types.OperationStatusStarted,
-		StartTimestamp: &rec.start,
-	}
+	// field by field: assigning a whole Operation would run the write
+	// barrier over all of its pointer slots
+	op := &rec.op
+	op.Id = copyInto(&rec.strs[0], u.Id)
+	op.ParentId = copyInto(&rec.strs[1], u.ParentId)
+	op.Name = copyInto(&rec.strs[2], u.Name)
+	op.Type = u.Type
+	op.SubType = copyInto(&rec.strs[3], u.SubType)
+	op.Status = types.OperationStatusStarted
+	op.StartTimestamp = &rec.start
 	if u.ParentId != nil {
 		rec.parent = e.byID[*u.ParentId]
 	}

@@ -112,23 +112,34 @@ func (e *execution) startExecutionLocked(now time.Time) {
 }
 
 func (e *execution) appendEvent(ev types.Event) {
-	ev.EventId = ptr(int32(len(e.history) + 1))
-	e.history = append(e.history, ev)
+	*e.newEvent() = ev
+	e.history[len(e.history)-1].EventId = ptr(int32(len(e.history)))
+}
+
+// newEvent appends an empty event and returns it to be filled in. An Event
+// is 264 bytes of mostly pointers: filling it in place, rather than copying
+// a whole struct into the history, writes only the fields that are set.
+func (e *execution) newEvent() *types.Event {
+	n := len(e.history)
+	if n < cap(e.history) {
+		// past len the array is still zero: the history only grows
+		e.history = e.history[:n+1]
+	} else {
+		e.history = append(e.history, types.Event{})
+	}
+	return &e.history[n]
 }
 
 // opEvent appends an event about rec, with the op's identifying fields,
 // and returns it for the caller to add its details. The pointer is into
 // the history: fill it in before the next event is appended.
 func (e *execution) opEvent(rec *opRecord, t types.EventType, at time.Time) *types.Event {
-	e.appendEvent(types.Event{
-		EventType:      t,
-		EventTimestamp: ptr(at),
-		Id:             rec.op.Id,
-		Name:           rec.op.Name,
-		SubType:        rec.op.SubType,
-		ParentId:       rec.op.ParentId,
-	})
-	return &e.history[len(e.history)-1]
+	ev := e.newEvent()
+	ev.EventId = ptr(int32(len(e.history)))
+	ev.EventType = t
+	ev.EventTimestamp = ptr(at)
+	ev.Id, ev.Name, ev.SubType, ev.ParentId = rec.op.Id, rec.op.Name, rec.op.SubType, rec.op.ParentId
+	return ev
 }
 
 // touch marks rec changed so the next checkpoint response carries it.

@@ -3,11 +3,14 @@ package harness
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/durable/wire"
 )
 
 // Next says what an execution needs after an invocation ended.
@@ -152,8 +155,11 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 // it asks for (nil for PENDING), or why the service rejects it.
 func (e *execution) checkOutputLocked(raw []byte) (*ending, string) {
 	var out invocationOutput
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, "not an invocation output object: " + err.Error()
+	if wire.Unmarshal(raw, &out, wire.Seconds) != nil {
+		// wire's fast decoder takes a well-formed output; a malformed one
+		// is reported in encoding/json's words, as the history records it.
+		err := json.Unmarshal(raw, new(invocationOutput))
+		return nil, fmt.Sprintf("not an invocation output object: %v", err)
 	}
 	lim := e.b.cfg.limits
 	switch out.Status {

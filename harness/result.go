@@ -49,6 +49,7 @@ type Result struct {
 	// the order of their first history event.
 	Operations []*Operation
 	byID       map[string]*Operation
+	eventSlots []*types.Event // while BuildResult runs: room for Operation.Events
 }
 
 // Invocation is one handler invocation, from its InvocationCompleted event.
@@ -162,18 +163,15 @@ func (b *Backend) ownedResult(arn string) (*Result, error) {
 // from the history alone.
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
 	r := &Result{History: events, byID: make(map[string]*Operation, len(events)/2), Operations: make([]*Operation, 0, len(events)/2)}
+	// Every operation has a few events: each new one gets room for
+	// eventsPerOp of them in this shared array (more grow as usual), so
+	// the events need one allocation rather than a few per operation.
+	r.eventSlots = make([]*types.Event, eventsPerOp*(len(events)/2+1))
 	for i := range events {
 		r.fold(&events[i])
 	}
-	for _, op := range r.Operations {
-		if op.ParentId == "" {
-			continue
-		}
-		if p := r.byID[op.ParentId]; p != nil {
-			op.Parent = p
-			p.Children = append(p.Children, op)
-		}
-	}
+	r.eventSlots = nil
+	r.link()
 	if exec != nil {
 		r.Arn = aws.ToString(exec.DurableExecutionArn)
 		r.Name = aws.ToString(exec.DurableExecutionName)
@@ -189,6 +187,41 @@ func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *
 		}
 	}
 	return r
+}
+
+// eventsPerOp is the room for events BuildResult gives each operation up
+// front: a step without retries, a context and a wait have two.
+const eventsPerOp = 2
+
+// link sets every operation's Parent and Children. The children of all
+// operations share one array, each parent's part sized exactly.
+func (r *Result) link() {
+	count := make([]int32, len(r.Operations))
+	total := 0
+	for _, op := range r.Operations {
+		if op.ParentId == "" {
+			continue
+		}
+		if p := r.byID[op.ParentId]; p != nil {
+			op.Parent = p
+			count[p.Index]++
+			total++
+		}
+	}
+	if total == 0 {
+		return
+	}
+	shared := make([]*Operation, total)
+	for i, op := range r.Operations {
+		if n := int(count[i]); n > 0 {
+			op.Children, shared = shared[:0:n], shared[n:]
+		}
+	}
+	for _, op := range r.Operations {
+		if p := op.Parent; p != nil {
+			p.Children = append(p.Children, op)
+		}
+	}
 }
 
 // fold applies one event to the Result.
@@ -237,6 +270,10 @@ func (r *Result) fold(ev *types.Event) {
 	op := r.byID[*ev.Id]
 	if op == nil {
 		op = &Operation{Index: len(r.Operations), Id: *ev.Id, StartTimestamp: at}
+		if len(r.eventSlots) >= eventsPerOp {
+			op.Events = r.eventSlots[:0:eventsPerOp]
+			r.eventSlots = r.eventSlots[eventsPerOp:]
+		}
 		r.byID[op.Id] = op
 		r.Operations = append(r.Operations, op)
 	}

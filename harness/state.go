@@ -76,7 +76,8 @@ func (e *execution) pageLocked(from, size int) ([]types.Operation, *string) {
 	i := from
 	for ; i < len(e.ops) && len(out) < size; i++ {
 		if rec := e.ops[i]; visible(rec) {
-			out = append(out, copyOperation(&rec.op))
+			out = out[:len(out)+1] // within the capacity, and still zero
+			copyOperationTo(&out[len(out)-1], &rec.op)
 		}
 	}
 	for ; i < len(e.ops); i++ {

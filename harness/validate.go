@@ -368,13 +368,21 @@ func opIDPattern(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if !idChars[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// idChars is the operation id alphabet [a-zA-Z0-9_-], as a table: every
+// update's Id and ParentId (32 characters each) go through opIDPattern.
+var idChars = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+	}
+	return t
+}()
 
 func printableASCII(s string, max int) bool {
 	if len(s) < 1 || len(s) > max {

@@ -17,15 +17,29 @@ import (
 // Unknown members are ignored, as the service ignores them; a member of the
 // wrong JSON type is an *Error naming its path.
 //
-// encoding/json does the parsing, into a shadow of v's type in which every
-// time.Time is left raw; the shadow is then copied into v, converting the
-// timestamps. Types without timestamps decode directly.
+// Plain JSON into a zero value takes the fast decoder (fast.go). Otherwise,
+// and whenever the fast decoder gives up, encoding/json does the parsing,
+// into a shadow of v's type in which every time.Time is left raw; the
+// shadow is then copied into v, converting the timestamps. Types without
+// timestamps decode directly.
 func Unmarshal(data []byte, v any, unit TimeUnit) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &Error{Problem: "Unmarshal needs a non-nil pointer"}
 	}
 	t := rv.Elem().Type()
+	if fastEligible(t) && rv.Elem().IsZero() {
+		if fastUnmarshal(data, rv.Elem(), unit) {
+			return nil
+		}
+		rv.Elem().SetZero() // undo a partial decode
+	}
+	return unmarshalGeneral(data, rv, unit)
+}
+
+// unmarshalGeneral is Unmarshal without the fast decoder.
+func unmarshalGeneral(data []byte, rv reflect.Value, unit TimeUnit) error {
+	v, t := rv.Interface(), rv.Elem().Type()
 	sh := shadowOf(t)
 	if sh == t {
 		return decodeError(json.Unmarshal(data, v), data, t, unit)
