@@ -47,7 +47,7 @@ build-MathFunction: build ## what `sam build` calls (BuildMethod: makefile); nee
 	cp $(BIN_DIR)/bootstrap '$(ARTIFACTS_DIR)/bootstrap'
 
 bench: ## benchmarks (issue 8)
-	$(GO) run ./bench/cmd/benchreport -go '$(GO)'
+	$(GO) run ./bench/cmd/benchreport -go '$(GO)' -count 3
 
 e2e: ## deploy to AWS (STACK=dpcheck-e2e), run the e2e specs and fixtures, delete the stack unless KEEP=1
 	./scripts/e2e.sh
