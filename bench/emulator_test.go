@@ -146,9 +146,6 @@ var (
 // into a temporary directory TestMain removes.
 func bootstrap(b *testing.B) string {
 	b.Helper()
-	if _, err := os.Stat("../function/cmd/bootstrap"); err != nil {
-		b.Skip("bench: function/cmd/bootstrap does not exist yet: no bootstrap to run in the emulator")
-	}
 	bootstrapOnce.Do(func() {
 		if bootstrapDir, bootstrapErr = os.MkdirTemp("", "dpcheck-bench-"); bootstrapErr != nil {
 			return
