@@ -103,19 +103,28 @@ func NewLocalRunner(invoker durable.Invoker, opts ...RunnerOption) *LocalRunner 
 // are used verbatim. On an invocation cap or a
 // cancelled ctx it returns the Result so far together with the error.
 func (r *LocalRunner) Run(ctx context.Context, input any) (*Result, error) {
-	var payload []byte
+	payload, err := InputJSON(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.RunJSON(ctx, payload)
+}
+
+// InputJSON is the JSON text of an execution input: json.RawMessage and
+// []byte as they are, any other value marshalled with encoding/json. Every
+// runner (local, cloud, check) reads its inputs this way.
+func InputJSON(input any) (string, error) {
 	switch v := input.(type) {
 	case json.RawMessage:
-		payload = v
+		return string(v), nil
 	case []byte:
-		payload = v
-	default:
-		var err error
-		if payload, err = json.Marshal(input); err != nil {
-			return nil, fmt.Errorf("harness: encoding the input: %w", err)
-		}
+		return string(v), nil
 	}
-	return r.RunJSON(ctx, string(payload))
+	b, err := json.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("harness: encoding the input: %w", err)
+	}
+	return string(b), nil
 }
 
 // RunJSON is Run with the input given as JSON text, stored verbatim.

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"sync"
@@ -125,20 +124,12 @@ func (c *Checker) run(ctx context.Context, payload string, seed uint64, hooks []
 	return run, nil
 }
 
+// encodeInput takes a string as JSON text, as check's callers pass inputs.
 func encodeInput(input any) (string, error) {
-	switch v := input.(type) {
-	case string:
-		return v, nil
-	case json.RawMessage:
-		return string(v), nil
-	case []byte:
-		return string(v), nil
+	if s, ok := input.(string); ok {
+		return s, nil
 	}
-	b, err := json.Marshal(input)
-	if err != nil {
-		return "", fmt.Errorf("check: encoding the input: %w", err)
-	}
-	return string(b), nil
+	return harness.InputJSON(input)
 }
 
 // parallelDo runs do(0..n-1) on at most workers goroutines and returns once

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -120,19 +119,11 @@ func qualified(function string) bool {
 // are sent verbatim. On a time-out it returns the Result so far with a
 // *TimeoutError.
 func (r *Runner) Run(ctx context.Context, input any) (*harness.Result, error) {
-	var payload []byte
-	switch v := input.(type) {
-	case json.RawMessage:
-		payload = v
-	case []byte:
-		payload = v
-	default:
-		var err error
-		if payload, err = json.Marshal(input); err != nil {
-			return nil, fmt.Errorf("cloud: encoding the input: %w", err)
-		}
+	payload, err := harness.InputJSON(input)
+	if err != nil {
+		return nil, err
 	}
-	return r.RunJSON(ctx, string(payload))
+	return r.RunJSON(ctx, payload)
 }
 
 // RunJSON is Run with the input given as JSON text.
