@@ -161,12 +161,16 @@ func init() {
 
 // ref names the operation id of type typ/sub made in this context.
 func (c *dctx) ref(id string, typ types.OperationType, sub, name string) *opRef {
-	r := &opRef{id: aws.String(id), sub: subPtrs[sub], typ: typ}
+	r := &opRef{sub: subPtrs[sub], typ: typ}
+	if name != "" {
+		// one allocation for both strings
+		strs := &[2]string{id, name}
+		r.id, r.name = &strs[0], &strs[1]
+	} else {
+		r.id = aws.String(id)
+	}
 	if c.parentID != "" {
 		r.parent = c.parentIDp
-	}
-	if name != "" {
-		r.name = aws.String(name)
 	}
 	return r
 }

@@ -24,26 +24,36 @@ func (b *Backend) GetDurableExecution(_ context.Context, in *lambda.GetDurableEx
 	data := in.IncludeExecutionData == nil || *in.IncludeExecutionData
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := &lambda.GetDurableExecutionOutput{
-		DurableExecutionArn:   aws.String(e.arn),
-		DurableExecutionName:  aws.String(e.name),
-		FunctionArn:           aws.String(e.functionArn),
-		StartTimestamp:        ptr(e.start),
-		Status:                e.status,
-		Version:               aws.String(e.qualifier),
-		ExecutionDataIncluded: aws.Bool(data),
-		DurableConfig:         &types.DurableConfig{ExecutionTimeout: ptr(e.timeoutSecs), RetentionPeriodInDays: ptr(int32(14))},
+	// one allocation for the output and everything it points to
+	st := &getExecutionStorage{
+		strs:      [6]string{e.arn, e.name, e.functionArn, e.qualifier},
+		start:     e.start,
+		data:      data,
+		timeout:   e.timeoutSecs,
+		retention: 14,
 	}
+	out := &st.out
+	out.DurableExecutionArn = &st.strs[0]
+	out.DurableExecutionName = &st.strs[1]
+	out.FunctionArn = &st.strs[2]
+	out.StartTimestamp = &st.start
+	out.Status = e.status
+	out.Version = &st.strs[3]
+	out.ExecutionDataIncluded = &st.data
+	st.config = types.DurableConfig{ExecutionTimeout: &st.timeout, RetentionPeriodInDays: &st.retention}
+	out.DurableConfig = &st.config
 	if !e.running() {
-		out.EndTimestamp = ptr(e.end)
+		st.end = e.end
+		out.EndTimestamp = &st.end
 		if e.status != types.ExecutionStatusSucceeded {
 			out.Error = copyErrorObject(e.errObj)
 		}
 	}
 	if data {
-		out.InputPayload = aws.String(e.input)
+		st.strs[4] = e.input
+		out.InputPayload = &st.strs[4]
 		if e.status == types.ExecutionStatusSucceeded {
-			out.Result = cloneStr(e.result)
+			out.Result = copyInto(&st.strs[5], e.result)
 		}
 	}
 	return out, nil
@@ -117,8 +127,7 @@ func (b *Backend) ListDurableExecutionsByFunction(_ context.Context, in *lambda.
 		return nil, invalidParam("Statuses may hold at most 10 values")
 	}
 	b.mu.RLock()
-	known := b.functions[*in.FunctionName]
-	list := append([]*execution(nil), b.byFunction[*in.FunctionName]...)
+	known, list := b.functionLocked(*in.FunctionName)
 	b.mu.RUnlock()
 	if !known {
 		return nil, notFound("Function not found: %s", *in.FunctionName)
@@ -230,8 +239,20 @@ func (b *Backend) State(arn string) (ExecutionState, error) {
 	defer e.mu.Unlock()
 	s := ExecutionState{Arn: e.arn, Status: e.status, Invocations: e.invocations, InFlight: e.inFlight, Start: e.start, End: e.end}
 	s.Operations = make([]types.Operation, len(e.ops))
+	sts := make([]opStorage, len(e.ops))
 	for i, r := range e.ops {
-		copyOperationTo(&s.Operations[i], &r.op)
+		copyOperationTo(&s.Operations[i], &r.op, &sts[i])
 	}
 	return s, nil
+}
+
+// getExecutionStorage is a GetDurableExecutionOutput with room for what it
+// points to.
+type getExecutionStorage struct {
+	out                lambda.GetDurableExecutionOutput
+	strs               [6]string // ARN, name, function ARN, version, input, result
+	start, end         time.Time
+	data               bool
+	config             types.DurableConfig
+	timeout, retention int32
 }

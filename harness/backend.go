@@ -82,12 +82,14 @@ func WithMaxFailedInvocations(n int) BackendOption {
 type Backend struct {
 	cfg backendConfig
 
-	mu         sync.RWMutex
+	mu  sync.RWMutex
+	all []*execution // creation order
+	// The indexes below are built once all holds more than indexMin
+	// executions (most backends hold one); until then lookups scan all.
 	execs      map[string]*execution
 	byName     map[string]*execution   // function + "\x00" + execution name
 	byFunction map[string][]*execution // creation order
-	all        []*execution            // creation order
-	functions  map[string]bool
+	functions  map[string]bool         // functions registered without an execution yet (all of them once indexed)
 	seq        uint64
 
 	clock clock
@@ -110,13 +112,7 @@ func NewBackend(opts ...BackendOption) *Backend {
 	if cfg.pageSize < 1 {
 		cfg.pageSize = 1
 	}
-	b := &Backend{
-		cfg:        cfg,
-		execs:      make(map[string]*execution),
-		byName:     make(map[string]*execution),
-		byFunction: make(map[string][]*execution),
-		functions:  make(map[string]bool),
-	}
+	b := &Backend{cfg: cfg}
 	b.clock.now = cfg.start
 	return b
 }
@@ -136,6 +132,9 @@ type StartExecutionInput struct {
 // function too.
 func (b *Backend) RegisterFunction(name string) {
 	b.mu.Lock()
+	if b.functions == nil {
+		b.functions = make(map[string]bool)
+	}
 	b.functions[name] = true
 	b.mu.Unlock()
 }
@@ -169,7 +168,7 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 
 	b.mu.Lock()
 	if in.ExecutionName != "" {
-		if e := b.byName[in.FunctionName+"\x00"+in.ExecutionName]; e != nil {
+		if e := b.byNameLocked(in.FunctionName, in.ExecutionName); e != nil {
 			b.mu.Unlock()
 			if e.input != in.Payload {
 				return "", alreadyStarted("durable execution %q of function %s already started with a different input", in.ExecutionName, in.FunctionName)
@@ -195,17 +194,12 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 		timeoutSecs:  timeout,
 		status:       types.ExecutionStatusRunning,
 		notTruncated: aws.Bool(false),
-		byID:         make(map[string]*opRecord, 16),
 		ops:          make([]*opRecord, 0, 16),
-		history:      make([]types.Event, 0, 24), // room for a small execution
+		history:      make([]types.Event, 0, historyCap),
 	}
 	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
 	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id
-	b.execs[e.arn] = e
-	b.byName[in.FunctionName+"\x00"+name] = e
-	b.byFunction[in.FunctionName] = append(b.byFunction[in.FunctionName], e)
-	b.all = append(b.all, e)
-	b.functions[in.FunctionName] = true
+	b.addLocked(e)
 	e.mu.Lock() // before publishing the lock order stays b.mu -> e.mu
 	b.mu.Unlock()
 	defer e.mu.Unlock()
@@ -215,6 +209,10 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	e.startExecutionLocked(now)
 	return e.arn, nil
 }
+
+// historyCap is the room a new execution's history starts with: enough for
+// a small execution, and 23 events fill a 6 KiB allocation size class.
+const historyCap = 23
 
 // uuidFrom derives a UUID-shaped, deterministic identifier from a kind and
 // a sequence number, so repeated runs produce identical ARNs and histories.
@@ -260,9 +258,82 @@ func (b *Backend) lookup(arn *string) *execution {
 		return nil
 	}
 	b.mu.RLock()
-	e := b.execs[*arn]
+	e := b.byArnLocked(*arn)
 	b.mu.RUnlock()
 	return e
+}
+
+// indexMin is the execution count up to which lookups scan all rather
+// than keep maps: a map per index per backend costs more than a short scan.
+const indexMin = 8
+
+// addLocked stores a new execution and indexes it. b.mu is held.
+func (b *Backend) addLocked(e *execution) {
+	b.all = append(b.all, e)
+	switch {
+	case b.execs != nil:
+		b.indexLocked(e)
+	case len(b.all) > indexMin:
+		b.execs = make(map[string]*execution, 2*len(b.all))
+		b.byName = make(map[string]*execution, 2*len(b.all))
+		b.byFunction = make(map[string][]*execution)
+		if b.functions == nil {
+			b.functions = make(map[string]bool)
+		}
+		for _, x := range b.all {
+			b.indexLocked(x)
+		}
+	}
+}
+
+func (b *Backend) indexLocked(e *execution) {
+	b.execs[e.arn] = e
+	b.byName[e.function+"\x00"+e.name] = e
+	b.byFunction[e.function] = append(b.byFunction[e.function], e)
+	b.functions[e.function] = true
+}
+
+// byArnLocked finds an execution by ARN. b.mu is held.
+func (b *Backend) byArnLocked(arn string) *execution {
+	if b.execs != nil {
+		return b.execs[arn]
+	}
+	for _, e := range b.all {
+		if e.arn == arn {
+			return e
+		}
+	}
+	return nil
+}
+
+// byNameLocked finds an execution by function and execution name. b.mu is
+// held.
+func (b *Backend) byNameLocked(function, name string) *execution {
+	if b.byName != nil {
+		return b.byName[function+"\x00"+name]
+	}
+	for i := len(b.all) - 1; i >= 0; i-- { // the latest, as the map keeps it
+		if e := b.all[i]; e.name == name && e.function == function {
+			return e
+		}
+	}
+	return nil
+}
+
+// functionLocked reports whether the function is known (registered or
+// with an execution) and lists its executions in creation order, in a
+// slice of the caller's own. b.mu is held.
+func (b *Backend) functionLocked(function string) (bool, []*execution) {
+	if b.byFunction != nil {
+		return b.functions[function], append([]*execution(nil), b.byFunction[function]...)
+	}
+	var list []*execution
+	for _, e := range b.all {
+		if e.function == function {
+			list = append(list, e)
+		}
+	}
+	return b.functions[function] || list != nil, list
 }
 
 // Executions lists the ARNs of every execution, oldest first.

@@ -52,12 +52,14 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 		}
 	}
 
-	out := &lambda.CheckpointDurableExecutionOutput{
-		NewExecutionState: &types.CheckpointUpdatedExecutionState{Operations: e.deltaLocked()},
-	}
+	// one allocation for the output, its state and its token
+	st := &checkpointOutputStorage{state: types.CheckpointUpdatedExecutionState{Operations: e.deltaLocked()}}
+	out := &st.out
+	out.NewExecutionState = &st.state
 	if !terminal {
 		e.newTokenLocked()
-		out.CheckpointToken = aws.String(e.token)
+		st.token = e.token
+		out.CheckpointToken = &st.token
 	} else {
 		e.token = ""
 	}
@@ -65,6 +67,14 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 		e.idem = &idemEntry{clientToken: *in.ClientToken, token: *in.CheckpointToken, out: copyCheckpointOutput(out)}
 	}
 	return out, nil
+}
+
+// checkpointOutputStorage is a CheckpointDurableExecutionOutput with room
+// for what it points to.
+type checkpointOutputStorage struct {
+	out   lambda.CheckpointDurableExecutionOutput
+	state types.CheckpointUpdatedExecutionState
+	token string
 }
 
 func clientTokenOK(s string) bool {
@@ -87,8 +97,9 @@ func (e *execution) deltaLocked() []types.Operation {
 	}
 	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
 	out := make([]types.Operation, len(e.dirty))
+	sts := make([]opStorage, len(e.dirty))
 	for i, r := range e.dirty {
-		copyOperationTo(&out[i], &r.op)
+		copyOperationTo(&out[i], &r.op, &sts[i])
 	}
 	e.clearDirty()
 	return out
@@ -105,7 +116,7 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 		e.endLocked(end, now)
 		return true
 	}
-	rec := e.byID[*u.Id]
+	rec := e.rec(*u.Id)
 	if rec == nil {
 		rec = e.createLocked(u, now)
 	}
@@ -124,7 +135,7 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 			e.armOpTimerLocked(rec, TimerWait, end)
 		case types.OperationActionCancel:
 			op.Status = types.OperationStatusCancelled
-			op.EndTimestamp = ptr(now)
+			op.EndTimestamp = e.stamp(now)
 			e.disarmLocked(rec)
 			ev := e.opEvent(rec, types.EventTypeWaitCancelled, now)
 			ev.WaitCancelledDetails = &types.WaitCancelledDetails{Error: &types.EventError{Payload: copyErrorObject(u.Error), Truncated: e.notTruncated}}
@@ -140,13 +151,17 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 			ev.ContextStartedDetails = &types.ContextStartedDetails{}
 		case types.OperationActionSucceed:
 			op.Status = types.OperationStatusSucceeded
-			op.EndTimestamp = ptr(now)
-			op.ContextDetails = &types.ContextDetails{Result: cloneStr(u.Payload), ReplayChildren: replay}
+			op.EndTimestamp = e.stamp(now)
+			cd := &storedContextResult{d: types.ContextDetails{ReplayChildren: replay}}
+			cd.d.Result = copyInto(&cd.result, u.Payload)
+			op.ContextDetails = &cd.d
 			ev := e.opEvent(rec, types.EventTypeContextSucceeded, now)
-			ev.ContextSucceededDetails = &types.ContextSucceededDetails{Result: &types.EventResult{Payload: op.ContextDetails.Result, Truncated: e.notTruncated}}
+			x := &contextSucceededEvent{result: types.EventResult{Payload: op.ContextDetails.Result, Truncated: e.notTruncated}}
+			x.d.Result = &x.result
+			ev.ContextSucceededDetails = &x.d
 		case types.OperationActionFail:
 			op.Status = types.OperationStatusFailed
-			op.EndTimestamp = ptr(now)
+			op.EndTimestamp = e.stamp(now)
 			op.ContextDetails = &types.ContextDetails{Error: copyErrorObject(u.Error), ReplayChildren: replay}
 			ev := e.opEvent(rec, types.EventTypeContextFailed, now)
 			ev.ContextFailedDetails = &types.ContextFailedDetails{Error: &types.EventError{Payload: op.ContextDetails.Error, Truncated: e.notTruncated}}
@@ -172,12 +187,38 @@ func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRec
 	op.Status = types.OperationStatusStarted
 	op.StartTimestamp = &rec.start
 	if u.ParentId != nil {
-		rec.parent = e.byID[*u.ParentId]
+		rec.parent = e.rec(*u.ParentId)
 	}
-	e.ops = append(e.ops, rec)
-	e.byID[*u.Id] = rec
+	e.addRec(rec)
 	return rec
 }
+
+// One allocation for a stored detail or an event's details and what they
+// point to. Every pointer is set once and never written through.
+type (
+	storedStepResult struct {
+		d      types.StepDetails
+		result string
+	}
+	stepSucceededEvent struct {
+		d      types.StepSucceededDetails
+		result types.EventResult
+		retry  types.RetryDetails
+	}
+	stepFailedEvent struct {
+		d     types.StepFailedDetails
+		err   types.EventError
+		retry types.RetryDetails
+	}
+	contextSucceededEvent struct {
+		d      types.ContextSucceededDetails
+		result types.EventResult
+	}
+	storedContextResult struct {
+		d      types.ContextDetails
+		result string
+	}
+)
 
 func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now time.Time) {
 	op := &rec.op
@@ -192,22 +233,24 @@ func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now
 		ev.StepStartedDetails = &types.StepStartedDetails{}
 	case types.OperationActionSucceed:
 		op.Status = types.OperationStatusSucceeded
-		op.EndTimestamp = ptr(now)
-		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Result: cloneStr(u.Payload)}
+		op.EndTimestamp = e.stamp(now)
+		sd := &storedStepResult{d: types.StepDetails{Attempt: attempt + 1}}
+		sd.d.Result = copyInto(&sd.result, u.Payload)
+		op.StepDetails = &sd.d
 		ev := e.opEvent(rec, types.EventTypeStepSucceeded, now)
-		ev.StepSucceededDetails = &types.StepSucceededDetails{
-			Result:       &types.EventResult{Payload: op.StepDetails.Result, Truncated: e.notTruncated},
-			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
-		}
+		x := &stepSucceededEvent{retry: types.RetryDetails{CurrentAttempt: attempt + 1}}
+		x.result = types.EventResult{Payload: op.StepDetails.Result, Truncated: e.notTruncated}
+		x.d = types.StepSucceededDetails{Result: &x.result, RetryDetails: &x.retry}
+		ev.StepSucceededDetails = &x.d
 	case types.OperationActionFail:
 		op.Status = types.OperationStatusFailed
-		op.EndTimestamp = ptr(now)
+		op.EndTimestamp = e.stamp(now)
 		op.StepDetails = &types.StepDetails{Attempt: attempt + 1, Error: copyErrorObject(u.Error)}
 		ev := e.opEvent(rec, types.EventTypeStepFailed, now)
-		ev.StepFailedDetails = &types.StepFailedDetails{
-			Error:        &types.EventError{Payload: op.StepDetails.Error, Truncated: e.notTruncated},
-			RetryDetails: &types.RetryDetails{CurrentAttempt: attempt + 1},
-		}
+		x := &stepFailedEvent{retry: types.RetryDetails{CurrentAttempt: attempt + 1}}
+		x.err = types.EventError{Payload: op.StepDetails.Error, Truncated: e.notTruncated}
+		x.d = types.StepFailedDetails{Error: &x.err, RetryDetails: &x.retry}
+		ev.StepFailedDetails = &x.d
 	case types.OperationActionRetry:
 		delay := *u.StepOptions.NextAttemptDelaySeconds
 		due := now.Add(time.Duration(delay) * time.Second)

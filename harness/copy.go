@@ -43,16 +43,23 @@ func cloneInt32(p *int32) *int32 {
 	return &v
 }
 
+// errorStorage is a copied ErrorObject with room for its strings: one
+// allocation instead of four.
+type errorStorage struct {
+	o    types.ErrorObject
+	strs [3]string
+}
+
 func copyErrorObject(e *types.ErrorObject) *types.ErrorObject {
 	if e == nil {
 		return nil
 	}
-	return &types.ErrorObject{
-		ErrorType:    cloneStr(e.ErrorType),
-		ErrorMessage: cloneStr(e.ErrorMessage),
-		ErrorData:    cloneStr(e.ErrorData),
-		StackTrace:   append([]string(nil), e.StackTrace...),
-	}
+	st := new(errorStorage)
+	st.o.ErrorType = copyInto(&st.strs[0], e.ErrorType)
+	st.o.ErrorMessage = copyInto(&st.strs[1], e.ErrorMessage)
+	st.o.ErrorData = copyInto(&st.strs[2], e.ErrorData)
+	st.o.StackTrace = append([]string(nil), e.StackTrace...)
+	return &st.o
 }
 
 // copyInto copies *src into *dst and returns dst (nil for a nil src): a
@@ -71,12 +78,31 @@ type opStorage struct {
 	times [2]time.Time
 }
 
-// copyOperationTo writes a deep copy of o into *c, which must be zero.
+// Copied details with room for what they point to: one allocation each.
+type (
+	executionDetailsStorage struct {
+		d     types.ExecutionDetails
+		input string
+	}
+	contextDetailsStorage struct {
+		d      types.ContextDetails
+		result string
+		replay bool
+	}
+	stepDetailsStorage struct {
+		d      types.StepDetails
+		result string
+		next   time.Time
+	}
+)
+
+// copyOperationTo writes a deep copy of o into *c, which must be zero,
+// with *st (zero too) backing its identifying fields; callers copying
+// several operations allocate their opStorage together.
 // Writing the fields in place, instead of assigning a whole Operation (136
 // bytes, mostly pointers) into a slice, costs far less under the garbage
 // collector's write barriers; every checkpoint response copies operations.
-func copyOperationTo(c *types.Operation, o *types.Operation) {
-	st := new(opStorage)
+func copyOperationTo(c *types.Operation, o *types.Operation, st *opStorage) {
 	c.Id = copyInto(&st.strs[0], o.Id)
 	c.ParentId = copyInto(&st.strs[1], o.ParentId)
 	c.Name = copyInto(&st.strs[2], o.Name)
@@ -86,13 +112,24 @@ func copyOperationTo(c *types.Operation, o *types.Operation) {
 	c.StartTimestamp = copyInto(&st.times[0], o.StartTimestamp)
 	c.EndTimestamp = copyInto(&st.times[1], o.EndTimestamp)
 	if d := o.ExecutionDetails; d != nil {
-		c.ExecutionDetails = &types.ExecutionDetails{InputPayload: cloneStr(d.InputPayload)}
+		x := new(executionDetailsStorage)
+		x.d.InputPayload = copyInto(&x.input, d.InputPayload)
+		c.ExecutionDetails = &x.d
 	}
 	if d := o.ContextDetails; d != nil {
-		c.ContextDetails = &types.ContextDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error), ReplayChildren: cloneBool(d.ReplayChildren)}
+		x := new(contextDetailsStorage)
+		x.d.Result = copyInto(&x.result, d.Result)
+		x.d.Error = copyErrorObject(d.Error)
+		x.d.ReplayChildren = copyInto(&x.replay, d.ReplayChildren)
+		c.ContextDetails = &x.d
 	}
 	if d := o.StepDetails; d != nil {
-		c.StepDetails = &types.StepDetails{Attempt: d.Attempt, NextAttemptTimestamp: cloneTime(d.NextAttemptTimestamp), Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+		x := new(stepDetailsStorage)
+		x.d.Attempt = d.Attempt
+		x.d.NextAttemptTimestamp = copyInto(&x.next, d.NextAttemptTimestamp)
+		x.d.Result = copyInto(&x.result, d.Result)
+		x.d.Error = copyErrorObject(d.Error)
+		c.StepDetails = &x.d
 	}
 	if d := o.WaitDetails; d != nil {
 		c.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: cloneTime(d.ScheduledEndTimestamp)}
@@ -109,8 +146,9 @@ func copyCheckpointOutput(o *lambda.CheckpointDurableExecutionOutput) *lambda.Ch
 	c := &lambda.CheckpointDurableExecutionOutput{CheckpointToken: cloneStr(o.CheckpointToken)}
 	if s := o.NewExecutionState; s != nil {
 		ops := make([]types.Operation, len(s.Operations))
+		sts := make([]opStorage, len(s.Operations))
 		for i := range s.Operations {
-			copyOperationTo(&ops[i], &s.Operations[i])
+			copyOperationTo(&ops[i], &s.Operations[i], &sts[i])
 		}
 		c.NewExecutionState = &types.CheckpointUpdatedExecutionState{Operations: ops, NextMarker: cloneStr(s.NextMarker)}
 	}

@@ -28,10 +28,10 @@ type execution struct {
 	errObj  *types.ErrorObject
 	ending  *ending // decided while an invocation is in flight, applied when it ends
 	ops     []*opRecord
-	byID    map[string]*opRecord
-	history []types.Event // append-only; never mutated once written
-	timers  timerHeap     // this execution's operation timers (shared with the clock's heap)
-	timeout *timer        // the execution-timeout timer
+	byID    map[string]*opRecord // nil while ops is short: see rec
+	history []types.Event        // append-only; never mutated once written
+	timers  timerHeap            // this execution's operation timers (shared with the clock's heap)
+	timeout *timer               // the execution-timeout timer
 
 	// invocation state
 	invocations int
@@ -50,6 +50,10 @@ type execution struct {
 	// delta tracking for checkpoint responses: ops changed since the
 	// handler last saw the state, in no particular order
 	dirty []*opRecord
+
+	// the unused rest of the current slabs of eventID and stamp
+	idSlab   []int32
+	timeSlab []time.Time
 }
 
 // opRecord is the stored state of one operation. op is replaced field by
@@ -91,15 +95,14 @@ func (e *execution) startExecutionLocked(now time.Time) {
 		StartTimestamp:   ptr(now),
 		ExecutionDetails: &types.ExecutionDetails{InputPayload: aws.String(e.input)},
 	}}
-	e.ops = append(e.ops, rec)
-	e.byID[e.id] = rec
+	e.addRec(rec)
 	e.appendEvent(types.Event{
 		EventType:      types.EventTypeExecutionStarted,
-		EventTimestamp: ptr(now),
-		Id:             aws.String(e.id),
-		Name:           aws.String(e.name),
+		EventTimestamp: e.stamp(now),
+		Id:             rec.op.Id, // shared like opEvent's
+		Name:           rec.op.Name,
 		ExecutionStartedDetails: &types.ExecutionStartedDetails{
-			Input:            &types.EventInput{Payload: aws.String(e.input), Truncated: e.notTruncated},
+			Input:            &types.EventInput{Payload: rec.op.ExecutionDetails.InputPayload, Truncated: e.notTruncated},
 			ExecutionTimeout: ptr(e.timeoutSecs),
 		},
 	})
@@ -111,9 +114,72 @@ func (e *execution) startExecutionLocked(now time.Time) {
 	e.b.arm(e.timeout)
 }
 
+// byIDMin is the operation count from which rec uses a map: below it a
+// scan of ops is cheaper than building (and collecting) one per execution.
+const byIDMin = 16
+
+// rec returns the operation with the given id, or nil.
+func (e *execution) rec(id string) *opRecord {
+	if e.byID != nil {
+		return e.byID[id]
+	}
+	for _, r := range e.ops {
+		if *r.op.Id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// addRec stores a new operation, whose id no stored operation has.
+func (e *execution) addRec(rec *opRecord) {
+	e.ops = append(e.ops, rec)
+	switch {
+	case e.byID != nil:
+		e.byID[*rec.op.Id] = rec
+	case len(e.ops) > byIDMin:
+		e.byID = make(map[string]*opRecord, 2*len(e.ops))
+		for _, r := range e.ops {
+			e.byID[*r.op.Id] = r
+		}
+	}
+}
+
 func (e *execution) appendEvent(ev types.Event) {
 	*e.newEvent() = ev
-	e.history[len(e.history)-1].EventId = ptr(int32(len(e.history)))
+	e.history[len(e.history)-1].EventId = e.eventID(int32(len(e.history)))
+}
+
+// How many event ids and timestamps one slab allocation holds: ids for as
+// many events as a new history has room for; timestamps for those events
+// and the operations' end times (32 fill a 768-byte size class).
+const (
+	idSlabSize   = historyCap
+	timeSlabSize = 32
+)
+
+// eventID returns a pointer to a fresh int32 holding id, carved from a
+// slab: one allocation serves many events instead of one each.
+func (e *execution) eventID(id int32) *int32 {
+	if len(e.idSlab) == 0 {
+		e.idSlab = make([]int32, idSlabSize)
+	}
+	p := &e.idSlab[0]
+	e.idSlab = e.idSlab[1:]
+	*p = id
+	return p
+}
+
+// stamp returns a pointer to a fresh time.Time holding t, carved from a
+// slab like eventID's. Each pointer is written once and never shared.
+func (e *execution) stamp(t time.Time) *time.Time {
+	if len(e.timeSlab) == 0 {
+		e.timeSlab = make([]time.Time, timeSlabSize)
+	}
+	p := &e.timeSlab[0]
+	e.timeSlab = e.timeSlab[1:]
+	*p = t
+	return p
 }
 
 // newEvent appends an empty event and returns it to be filled in. An Event
@@ -135,9 +201,9 @@ func (e *execution) newEvent() *types.Event {
 // the history: fill it in before the next event is appended.
 func (e *execution) opEvent(rec *opRecord, t types.EventType, at time.Time) *types.Event {
 	ev := e.newEvent()
-	ev.EventId = ptr(int32(len(e.history)))
+	ev.EventId = e.eventID(int32(len(e.history)))
 	ev.EventType = t
-	ev.EventTimestamp = ptr(at)
+	ev.EventTimestamp = e.stamp(at)
 	ev.Id, ev.Name, ev.SubType, ev.ParentId = rec.op.Id, rec.op.Name, rec.op.SubType, rec.op.ParentId
 	return ev
 }
@@ -183,7 +249,7 @@ func (e *execution) fire(t *timer) bool {
 		rec := t.op
 		rec.timer = nil
 		rec.op.Status = types.OperationStatusSucceeded
-		rec.op.EndTimestamp = ptr(at)
+		rec.op.EndTimestamp = e.stamp(at)
 		ev := e.opEvent(rec, types.EventTypeWaitSucceeded, at)
 		ev.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: ptr(rec.waitSeconds)}
 		e.touch(rec)
@@ -222,8 +288,8 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 	e.ending = nil
 	exec := e.ops[0]
 	exec.op.Status = types.OperationStatus(end.status)
-	exec.op.EndTimestamp = ptr(at)
-	ev := types.Event{EventTimestamp: ptr(at), Id: aws.String(e.id), Name: aws.String(e.name)}
+	exec.op.EndTimestamp = e.stamp(at)
+	ev := types.Event{EventTimestamp: e.stamp(at), Id: exec.op.Id, Name: exec.op.Name} // shared like opEvent's
 	evErr := &types.EventError{Payload: end.err, Truncated: e.notTruncated}
 	switch end.status {
 	case types.ExecutionStatusSucceeded:

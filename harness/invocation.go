@@ -121,7 +121,7 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 	if invErr != nil {
 		details.Error = &types.EventError{Payload: invErr, Truncated: e.notTruncated}
 	}
-	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: ptr(now), InvocationCompletedDetails: details})
+	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: e.stamp(now), InvocationCompletedDetails: details})
 	e.inFlight = false
 	e.token = ""
 

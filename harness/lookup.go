@@ -35,7 +35,7 @@ func (r *Result) OpAt(i int) *Operation {
 }
 
 // OpByID returns the operation with the given wire id, or nil.
-func (r *Result) OpByID(id string) *Operation { return r.byID[id] }
+func (r *Result) OpByID(id string) *Operation { return r.opByID(id) }
 
 // OpsOfType returns the operations of type t (and, when subTypes are
 // given, one of those subtypes).

@@ -48,8 +48,9 @@ type Result struct {
 	// Operations lists every operation except the EXECUTION itself, in
 	// the order of their first history event.
 	Operations []*Operation
-	byID       map[string]*Operation
-	eventSlots []*types.Event // while BuildResult runs: room for Operation.Events
+	byID       map[string]*Operation // built once ops exceeds byIDMin; below, opByID scans ops
+	ops        []*Operation          // Operations as BuildResult left them
+	eventSlots []*types.Event        // while BuildResult runs: room for Operation.Events
 }
 
 // Invocation is one handler invocation, from its InvocationCompleted event.
@@ -162,7 +163,7 @@ func (b *Backend) ownedResult(arn string) (*Result, error) {
 // Result. exec may be nil; the status, input, result and error then come
 // from the history alone.
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
-	r := &Result{History: events, byID: make(map[string]*Operation, len(events)/2), Operations: make([]*Operation, 0, len(events)/2)}
+	r := &Result{History: events, Operations: make([]*Operation, 0, len(events)/2)}
 	// Every operation has a few events: each new one gets room for
 	// eventsPerOp of them in this shared array (more grow as usual), so
 	// the events need one allocation rather than a few per operation.
@@ -171,6 +172,7 @@ func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *
 		r.fold(&events[i])
 	}
 	r.eventSlots = nil
+	r.ops = r.Operations[:len(r.Operations):len(r.Operations)]
 	r.link()
 	if exec != nil {
 		r.Arn = aws.ToString(exec.DurableExecutionArn)
@@ -189,6 +191,19 @@ func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *
 	return r
 }
 
+// opByID finds an operation BuildResult folded, by id.
+func (r *Result) opByID(id string) *Operation {
+	if r.byID != nil {
+		return r.byID[id]
+	}
+	for _, op := range r.ops {
+		if op.Id == id {
+			return op
+		}
+	}
+	return nil
+}
+
 // eventsPerOp is the room for events BuildResult gives each operation up
 // front: a step without retries, a context and a wait have two.
 const eventsPerOp = 2
@@ -202,7 +217,7 @@ func (r *Result) link() {
 		if op.ParentId == "" {
 			continue
 		}
-		if p := r.byID[op.ParentId]; p != nil {
+		if p := r.opByID(op.ParentId); p != nil {
 			op.Parent = p
 			count[p.Index]++
 			total++
@@ -267,15 +282,24 @@ func (r *Result) fold(ev *types.Event) {
 	if ev.Id == nil {
 		return
 	}
-	op := r.byID[*ev.Id]
+	op := r.opByID(*ev.Id)
 	if op == nil {
 		op = &Operation{Index: len(r.Operations), Id: *ev.Id, StartTimestamp: at}
 		if len(r.eventSlots) >= eventsPerOp {
 			op.Events = r.eventSlots[:0:eventsPerOp]
 			r.eventSlots = r.eventSlots[eventsPerOp:]
 		}
-		r.byID[op.Id] = op
 		r.Operations = append(r.Operations, op)
+		r.ops = r.Operations
+		switch {
+		case r.byID != nil:
+			r.byID[op.Id] = op
+		case len(r.ops) > byIDMin:
+			r.byID = make(map[string]*Operation, 2*len(r.ops))
+			for _, o := range r.ops {
+				r.byID[o.Id] = o
+			}
+		}
 	}
 	op.Events = append(op.Events, ev)
 	if ev.ParentId != nil {

@@ -73,11 +73,12 @@ func (e *execution) decodeMarker(m string) (int, error) {
 // index from, and returns the marker of the next page, if any.
 func (e *execution) pageLocked(from, size int) ([]types.Operation, *string) {
 	out := make([]types.Operation, 0, min(size, len(e.ops)-from))
+	sts := make([]opStorage, cap(out))
 	i := from
 	for ; i < len(e.ops) && len(out) < size; i++ {
 		if rec := e.ops[i]; visible(rec) {
 			out = out[:len(out)+1] // within the capacity, and still zero
-			copyOperationTo(&out[len(out)-1], &rec.op)
+			copyOperationTo(&out[len(out)-1], &rec.op, &sts[len(out)-1])
 		}
 	}
 	for ; i < len(e.ops); i++ {

@@ -133,7 +133,7 @@ func (e *execution) checkUpdateLocked(u *types.OperationUpdate, last bool, sim *
 	s := sim.get(*u.Id)
 	if s == nil {
 		s = sim.add(*u.Id)
-		if rec := e.byID[*u.Id]; rec != nil {
+		if rec := e.rec(*u.Id); rec != nil {
 			s.exists = true
 			s.typ = rec.op.Type
 			s.subType, s.name, s.parentID = rec.op.SubType, rec.op.Name, rec.op.ParentId
@@ -255,7 +255,7 @@ func (e *execution) simLookup(sim *overlay, id string) (types.OperationType, typ
 	if s := sim.get(id); s != nil && s.exists {
 		return s.typ, s.status, true
 	}
-	if rec := e.byID[id]; rec != nil {
+	if rec := e.rec(id); rec != nil {
 		return rec.op.Type, rec.op.Status, true
 	}
 	return "", "", false
