@@ -50,11 +50,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		if err != nil {
 			return "", err
 		}
-		s, err := cfg.serdes.Serialize(v)
-		if err != nil {
-			return "", &SerdesError{What: "the result of child context " + quote(name), Err: err}
-		}
-		return s, nil
+		return serializeResult(cfg.serdes, v, "child context", name)
 	})
 	if r.err != nil {
 		if r.err == errSuspended {
@@ -74,10 +70,8 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, childErrorFrom(r.errObj)
 	}
 	var out O
-	if r.payload != "" {
-		if err := cfg.serdes.Deserialize(r.payload, &out); err != nil {
-			return zero, &SerdesError{What: "the result of child context " + quote(name), Err: err}
-		}
+	if err := deserializeResult(cfg.serdes, r.payload, &out, "child context", name); err != nil {
+		return zero, err
 	}
 	return out, nil
 }

@@ -94,11 +94,7 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Par
 			if err != nil {
 				return "", err
 			}
-			s, err := cfg.itemSerdes.Serialize(v)
-			if err != nil {
-				return "", &SerdesError{What: "the result of branch " + quote(bname), Err: err}
-			}
-			return s, nil
+			return serializeResult(cfg.itemSerdes, v, "branch", bname)
 		}}
 	}
 	out, err := c.parallel(ctx, name, &cfg, specs)
@@ -110,10 +106,8 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Par
 		bi := BatchItem[O]{Index: it.index, Name: specs[it.index].name, Status: it.status}
 		switch it.status {
 		case BatchItemSucceeded:
-			if it.payload != "" {
-				if err := cfg.itemSerdes.Deserialize(it.payload, &bi.Result); err != nil {
-					return BatchResult[O]{}, &SerdesError{What: "the result of branch " + quote(bi.Name), Err: err}
-				}
+			if err := deserializeResult(cfg.itemSerdes, it.payload, &bi.Result, "branch", bi.Name); err != nil {
+				return BatchResult[O]{}, err
 			}
 		case BatchItemFailed:
 			bi.Err = childErrorFrom(it.errObj)

@@ -49,6 +49,28 @@ func isDefaultSerdes(s Serdes) bool {
 	return ok
 }
 
+// serializeResult stores v, the result of the operation kind name (a step,
+// child context or branch), with sd.
+func serializeResult(sd Serdes, v any, kind, name string) (string, error) {
+	s, err := sd.Serialize(v)
+	if err != nil {
+		return "", &SerdesError{What: "the result of " + kind + " " + quote(name), Err: err}
+	}
+	return s, nil
+}
+
+// deserializeResult reads payload, the stored result of the operation kind
+// name, into ptr; an empty payload leaves ptr as it is.
+func deserializeResult(sd Serdes, payload string, ptr any, kind, name string) error {
+	if payload == "" {
+		return nil
+	}
+	if err := sd.Deserialize(payload, ptr); err != nil {
+		return &SerdesError{What: "the result of " + kind + " " + quote(name), Err: err}
+	}
+	return nil
+}
+
 func fastMarshal(v any) (string, bool) {
 	switch x := v.(type) {
 	case float64:

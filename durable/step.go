@@ -101,20 +101,14 @@ func Step[O any](ctx Context, name string, fn func(StepContext) (O, error), opts
 		if err != nil {
 			return "", err
 		}
-		s, err := cfg.serdes.Serialize(v)
-		if err != nil {
-			return "", &SerdesError{What: "the result of step " + quote(name), Err: err}
-		}
-		return s, nil
+		return serializeResult(cfg.serdes, v, "step", name)
 	})
 	if err != nil {
 		return zero, err
 	}
 	var out O
-	if payload != "" {
-		if err := cfg.serdes.Deserialize(payload, &out); err != nil {
-			return zero, &SerdesError{What: "the result of step " + quote(name), Err: err}
-		}
+	if err := deserializeResult(cfg.serdes, payload, &out, "step", name); err != nil {
+		return zero, err
 	}
 	return out, nil
 }

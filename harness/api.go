@@ -17,9 +17,9 @@ func (b *Backend) GetDurableExecution(_ context.Context, in *lambda.GetDurableEx
 	if in == nil || in.DurableExecutionArn == nil || *in.DurableExecutionArn == "" {
 		return nil, invalidParam("DurableExecutionArn is required")
 	}
-	e := b.lookup(in.DurableExecutionArn)
-	if e == nil {
-		return nil, notFound("durable execution %s does not exist", *in.DurableExecutionArn)
+	e, err := b.existing(*in.DurableExecutionArn)
+	if err != nil {
+		return nil, err
 	}
 	data := in.IncludeExecutionData == nil || *in.IncludeExecutionData
 	e.mu.Lock()
@@ -71,9 +71,9 @@ func (b *Backend) GetDurableExecutionHistory(_ context.Context, in *lambda.GetDu
 	if err != nil {
 		return nil, err
 	}
-	e := b.lookup(in.DurableExecutionArn)
-	if e == nil {
-		return nil, notFound("durable execution %s does not exist", *in.DurableExecutionArn)
+	e, err := b.existing(*in.DurableExecutionArn)
+	if err != nil {
+		return nil, err
 	}
 	data := in.IncludeExecutionData == nil || *in.IncludeExecutionData
 	reverse := aws.ToBool(in.ReverseOrder)
@@ -195,9 +195,9 @@ func (b *Backend) StopDurableExecution(_ context.Context, in *lambda.StopDurable
 	if in == nil || in.DurableExecutionArn == nil || *in.DurableExecutionArn == "" {
 		return nil, invalidParam("DurableExecutionArn is required")
 	}
-	e := b.lookup(in.DurableExecutionArn)
-	if e == nil {
-		return nil, notFound("durable execution %s does not exist", *in.DurableExecutionArn)
+	e, err := b.existing(*in.DurableExecutionArn)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -231,9 +231,9 @@ type ExecutionState struct {
 
 // State snapshots an execution, hidden operations included.
 func (b *Backend) State(arn string) (ExecutionState, error) {
-	e := b.lookup(&arn)
-	if e == nil {
-		return ExecutionState{}, notFound("durable execution %s does not exist", arn)
+	e, err := b.existing(arn)
+	if err != nil {
+		return ExecutionState{}, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

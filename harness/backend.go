@@ -252,6 +252,15 @@ func splitmix(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
+// existing finds an execution by ARN, or answers the service's
+// ResourceNotFoundException.
+func (b *Backend) existing(arn string) (*execution, error) {
+	if e := b.lookup(&arn); e != nil {
+		return e, nil
+	}
+	return nil, notFound("durable execution %s does not exist", arn)
+}
+
 // lookup finds an execution by ARN.
 func (b *Backend) lookup(arn *string) *execution {
 	if arn == nil {

@@ -121,11 +121,7 @@ func TestReplayChildrenVisibility(t *testing.T) {
 	s.end(`{"Status":"PENDING"}`)
 	s.b.AdvanceUntilIdle()
 	env := s.begin()
-	var ids []string
-	for _, op := range env.InitialExecutionState.Operations[1:] {
-		ids = append(ids, aws.ToString(op.Id))
-	}
-	if got := strings.Join(ids, " "); got != "small big s2 open w" {
+	if got := opIDs(env.InitialExecutionState.Operations[1:]); got != "small big s2 open w" {
 		t.Fatalf("replay sees %s; want the children of a completed context hidden unless ReplayChildren", got)
 	}
 	st, _ := s.b.State(s.arn)

@@ -185,6 +185,16 @@ func eventTypes(events []types.Event) string {
 	return strings.Join(names, " ")
 }
 
+// opIDs is the operations' ids joined by spaces, for exact sequence
+// checks.
+func opIDs(ops []types.Operation) string {
+	ids := make([]string, len(ops))
+	for i, op := range ops {
+		ids[i] = aws.ToString(op.Id)
+	}
+	return strings.Join(ids, " ")
+}
+
 // matchHistory checks events against expectations written in the official
 // conformance format (a YAML list of partial events keyed by EventId), with
 // the official matcher's rules: every listed key must exist, {} and '*'

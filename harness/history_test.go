@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -382,11 +381,7 @@ func TestHistoryParallelBranchWaits(t *testing.T) {
 	s.b.AdvanceUntilIdle()
 	env := s.begin()
 	// s1 is left out: its branch completed without ReplayChildren.
-	var ids []string
-	for _, op := range env.InitialExecutionState.Operations[1:] {
-		ids = append(ids, aws.ToString(op.Id))
-	}
-	if got := strings.Join(ids, " "); got != "p b1 b2 w1" {
+	if got := opIDs(env.InitialExecutionState.Operations[1:]); got != "p b1 b2 w1" {
 		t.Fatalf("replay envelope holds %s, want p b1 b2 w1", got)
 	}
 	s.checkpoint(ctxSucceed("b2", `"b1"`), ctxSucceed("p", `{}`))

@@ -51,9 +51,9 @@ type Outcome struct {
 // page of operations, the EXECUTION operation first. At most one
 // invocation per execution is in flight.
 func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
-	e := b.lookup(&arn)
-	if e == nil {
-		return nil, notFound("durable execution %s does not exist", arn)
+	e, err := b.existing(arn)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -91,9 +91,9 @@ type invocationOutput struct {
 // service rejects), ends the execution on SUCCEEDED or FAILED, and says
 // what the execution needs next.
 func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Outcome, error) {
-	e := b.lookup(&arn)
-	if e == nil {
-		return Outcome{}, notFound("durable execution %s does not exist", arn)
+	e, err := b.existing(arn)
+	if err != nil {
+		return Outcome{}, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

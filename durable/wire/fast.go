@@ -448,15 +448,8 @@ func hex4(b []byte) (rune, bool) {
 // path).
 func (d *fastDecoder) integer() (string, bool) {
 	start := d.pos
-	i := start
-	if i < len(d.data) && d.data[i] == '-' {
-		i++
-	}
-	digits := i
-	for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-		i++
-	}
-	if i == digits || (i-digits > 1 && d.data[digits] == '0') {
+	i, ok := d.intPart()
+	if !ok {
 		return "", false
 	}
 	if i < len(d.data) && (d.data[i] == '.' || d.data[i] == 'e' || d.data[i] == 'E') {
@@ -469,24 +462,14 @@ func (d *fastDecoder) integer() (string, bool) {
 // number reads a JSON number.
 func (d *fastDecoder) number() (string, bool) {
 	start := d.pos
-	i := start
-	if i < len(d.data) && d.data[i] == '-' {
-		i++
-	}
-	digits := i
-	for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-		i++
-	}
-	if i == digits || (i-digits > 1 && d.data[digits] == '0') {
+	i, ok := d.intPart()
+	if !ok {
 		return "", false
 	}
 	if i < len(d.data) && d.data[i] == '.' {
 		i++
 		frac := i
-		for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-			i++
-		}
-		if i == frac {
+		if i = d.digits(i); i == frac {
 			return "", false
 		}
 	}
@@ -496,15 +479,36 @@ func (d *fastDecoder) number() (string, bool) {
 			i++
 		}
 		exp := i
-		for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-			i++
-		}
-		if i == exp {
+		if i = d.digits(i); i == exp {
 			return "", false
 		}
 	}
 	d.pos = i
 	return numText(d.data[start:i]), true
+}
+
+// intPart reads the integer part of a JSON number, -?(0|[1-9][0-9]*), from
+// d.pos and returns the index just past it; d.pos is left unchanged.
+func (d *fastDecoder) intPart() (int, bool) {
+	i := d.pos
+	if i < len(d.data) && d.data[i] == '-' {
+		i++
+	}
+	first := i
+	i = d.digits(i)
+	if i == first || (i-first > 1 && d.data[first] == '0') {
+		return 0, false
+	}
+	return i, true
+}
+
+// digits returns the index of the first byte at or after i that is not an
+// ASCII digit.
+func (d *fastDecoder) digits(i int) int {
+	for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // time reads an epoch-number timestamp, as rawTime does; an RFC 3339 string

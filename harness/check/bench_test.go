@@ -41,31 +41,24 @@ func randomInputs(seed uint64, n int) []string {
 // calculator inputs (a crash-free run plus one crashed run per checkpoint
 // call, for each input). Run with -benchtime=1x for the figure.
 func BenchmarkCrashEveryBoundary(b *testing.B) {
-	inputs := randomInputs(1, 1000)
-	ctx := context.Background()
-	var runs int
-	for b.Loop() {
-		runs = 0
-		for i, in := range inputs {
-			s, err := check.New(calculator, check.WithSeed(uint64(i+1))).CrashEveryBoundary(ctx, in)
-			if err != nil {
-				b.Fatalf("%s: %v", in, err)
-			}
-			runs += 1 + len(s.Runs)
-		}
-	}
-	b.ReportMetric(float64(runs), "runs/op")
+	benchSweep(b, (*check.Checker).CrashEveryBoundary)
 }
 
 // BenchmarkBoundaries is the same with the failed-call sweep too.
 func BenchmarkBoundaries(b *testing.B) {
+	benchSweep(b, (*check.Checker).Boundaries)
+}
+
+// benchSweep runs sweep over 1,000 random calculator inputs per op and
+// reports the runs (crash-free plus faulted) one op makes.
+func benchSweep(b *testing.B, sweep func(*check.Checker, context.Context, any) (*check.Sweep, error)) {
 	inputs := randomInputs(1, 1000)
 	ctx := context.Background()
 	var runs int
 	for b.Loop() {
 		runs = 0
 		for i, in := range inputs {
-			s, err := check.New(calculator, check.WithSeed(uint64(i+1))).Boundaries(ctx, in)
+			s, err := sweep(check.New(calculator, check.WithSeed(uint64(i+1))), ctx, in)
 			if err != nil {
 				b.Fatalf("%s: %v", in, err)
 			}
