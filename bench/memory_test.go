@@ -10,6 +10,7 @@ import (
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // keptExecutions is how many finished executions one measurement keeps in
@@ -26,7 +27,7 @@ func BenchmarkBackendBytesPerExecution(b *testing.B) {
 	var total float64
 	rounds := 0
 	for b.Loop() {
-		be := harness.NewBackend()
+		be := service.NewBackend()
 		r := harness.NewLocalRunner(durable.Handle(function.Handler), harness.WithBackend(be), harness.WithFunctionName("calculator"))
 		run := func(i int) {
 			res, err := r.RunJSON(ctx, calculatorInputs[i%2])

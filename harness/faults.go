@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // CheckpointCall describes a checkpoint call about to be made, for a
@@ -39,7 +40,7 @@ const (
 // Fault is a FaultHook's decision.
 type Fault struct {
 	Action FaultAction
-	Err    error // for FailBefore; nil means ThrottlingError()
+	Err    error // for FailBefore; nil means service.ThrottlingError()
 }
 
 // FaultHook decides the fate of each checkpoint call. The first hook that
@@ -81,7 +82,7 @@ type FaultClient struct {
 	invocation int
 	invCalls   int
 	stateCalls int
-	crash      *CrashError
+	crash      *service.CrashError
 	injected   []string
 }
 
@@ -106,7 +107,7 @@ func (c *FaultClient) BeginInvocation() {
 // InvocationStats reports, for the current invocation, the checkpoint and
 // state calls made, the crash injected (nil if none) and a description of
 // every fault injected.
-func (c *FaultClient) InvocationStats() (checkpoints, states int, crash *CrashError, faults []string) {
+func (c *FaultClient) InvocationStats() (checkpoints, states int, crash *service.CrashError, faults []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.invCalls, c.stateCalls, c.crash, append([]string(nil), c.injected...)
@@ -132,7 +133,7 @@ func (c *FaultClient) CheckpointDurableExecution(ctx context.Context, in *lambda
 	if fault.Action == FailBefore {
 		err := fault.Err
 		if err == nil {
-			err = ThrottlingError()
+			err = service.ThrottlingError()
 		}
 		c.injected = append(c.injected, fmt.Sprintf("checkpoint call %d failed: %v", call.Call, err))
 		c.mu.Unlock()
@@ -146,7 +147,7 @@ func (c *FaultClient) CheckpointDurableExecution(ctx context.Context, in *lambda
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.crash = &CrashError{Call: call.Call}
+	c.crash = &service.CrashError{Call: call.Call}
 	c.injected = append(c.injected, fmt.Sprintf("crash after checkpoint call %d", call.Call))
 	return nil, c.crash
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Registry maps function names to in-process handlers, for the dpcheck
@@ -46,7 +47,7 @@ func (r *Registry) Lookup(name string) (durable.Invoker, error) {
 	inv := r.m[name]
 	r.mu.RUnlock()
 	if inv == nil {
-		return nil, &UnknownFunctionError{Name: name, Known: r.Names()}
+		return nil, &service.UnknownFunctionError{Name: name, Known: r.Names()}
 	}
 	return inv, nil
 }

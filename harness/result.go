@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // ExecutionReader is the part of the Lambda API a Result is collected
@@ -22,7 +23,7 @@ type ExecutionReader interface {
 }
 
 var (
-	_ ExecutionReader = (*Backend)(nil)
+	_ ExecutionReader = (*service.Backend)(nil)
 	_ ExecutionReader = (*lambda.Client)(nil)
 )
 
@@ -147,15 +148,15 @@ func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Resul
 // ownedResult builds the Result of an execution on a backend nobody else
 // uses: the same data CollectResult reads, sharing the stored history
 // (written once, never changed) instead of deep-copying it.
-func (b *Backend) ownedResult(arn string) (*Result, error) {
+func ownedResult(b *service.Backend, arn string) (*Result, error) {
 	exec, err := b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
 	if err != nil {
 		return nil, err
 	}
-	e := b.lookup(&arn)
-	e.mu.Lock()
-	events := e.history[:len(e.history):len(e.history)] // a later append cannot write into it
-	e.mu.Unlock()
+	events, err := b.SharedHistory(arn)
+	if err != nil {
+		return nil, err
+	}
 	return BuildResult(exec, events), nil
 }
 
@@ -207,6 +208,10 @@ func (r *Result) opByID(id string) *Operation {
 // eventsPerOp is the room for events BuildResult gives each operation up
 // front: a step without retries, a context and a wait have two.
 const eventsPerOp = 2
+
+// byIDMin is the operation count from which a Result indexes its
+// operations by id in a map: below it a scan is cheaper.
+const byIDMin = 16
 
 // link sets every operation's Parent and Children. The children of all
 // operations share one array, each parent's part sized exactly.

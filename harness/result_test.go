@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // nested runs a small tree: a Parallel of two branches (one fails), a
@@ -81,7 +82,7 @@ func TestResultLookups(t *testing.T) {
 	if n := len(fan.Descendants()); n != 4 {
 		t.Fatalf("%d descendants of fan", n)
 	}
-	if nap := r.Op("nap"); nap.WaitSeconds != 5 || !nap.EndTimestamp.Equal(DefaultStart.Add(5*time.Second)) {
+	if nap := r.Op("nap"); nap.WaitSeconds != 5 || !nap.EndTimestamp.Equal(service.DefaultStart.Add(5*time.Second)) {
 		t.Fatalf("wait: %+v", nap)
 	}
 	if n := r.CountEvents(types.EventTypeStepStarted, works[1]); n != 1 {
@@ -170,11 +171,17 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("names %s", got)
 	}
 	_, err := reg.Lookup("c")
-	var unknown *UnknownFunctionError
+	var unknown *service.UnknownFunctionError
 	if !errors.As(err, &unknown) || strings.Join(unknown.Known, ",") != "a,b" || !strings.Contains(err.Error(), "known: a, b") {
 		t.Fatalf("lookup of an unknown name: %v", err)
 	}
 	if got, err := reg.Lookup("a"); err != nil || got == nil {
 		t.Fatalf("lookup: %v", err)
+	}
+}
+
+func TestErrorLineOfNoError(t *testing.T) {
+	if got := ErrorLine(nil); got != "" {
+		t.Fatalf("ErrorLine(nil) = %q, want empty", got)
 	}
 }

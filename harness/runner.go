@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // RunnerOption configures a LocalRunner.
@@ -25,8 +26,8 @@ type runnerConfig struct {
 	observer       durable.Observer
 	logger         *slog.Logger
 	faults         []FaultHook
-	backend        *Backend
-	backendOpts    []BackendOption
+	backend        *service.Backend
+	backendOpts    []service.BackendOption
 }
 
 // WithFunctionName names the function the executions belong to (default
@@ -73,10 +74,10 @@ func WithFaults(hooks ...FaultHook) RunnerOption {
 
 // WithBackend runs executions on b instead of a fresh backend per Run, so
 // several runs share one clock and one store.
-func WithBackend(b *Backend) RunnerOption { return func(c *runnerConfig) { c.backend = b } }
+func WithBackend(b *service.Backend) RunnerOption { return func(c *runnerConfig) { c.backend = b } }
 
 // WithBackendOptions configures the fresh backend each Run creates.
-func WithBackendOptions(opts ...BackendOption) RunnerOption {
+func WithBackendOptions(opts ...service.BackendOption) RunnerOption {
 	return func(c *runnerConfig) { c.backendOpts = append(c.backendOpts, opts...) }
 }
 
@@ -91,7 +92,7 @@ type LocalRunner struct {
 
 // NewLocalRunner returns a runner for invoker (durable.Handle(fn)).
 func NewLocalRunner(invoker durable.Invoker, opts ...RunnerOption) *LocalRunner {
-	cfg := runnerConfig{function: "function", seed: 1, maxInvocations: DefaultMaxInvocations}
+	cfg := runnerConfig{function: "function", seed: 1, maxInvocations: service.DefaultMaxInvocations}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -131,9 +132,9 @@ func InputJSON(input any) (string, error) {
 func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, error) {
 	b := r.cfg.backend
 	if b == nil {
-		b = NewBackend(r.cfg.backendOpts...)
+		b = service.NewBackend(r.cfg.backendOpts...)
 	}
-	arn, err := b.StartExecution(ctx, StartExecutionInput{FunctionName: r.cfg.function, ExecutionName: r.cfg.name, Payload: payload})
+	arn, err := b.StartExecution(ctx, service.StartExecutionInput{FunctionName: r.cfg.function, ExecutionName: r.cfg.name, Payload: payload})
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +158,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 			}
 			inv := Invocation{}
 			inv.Observed, inv.StepRuns = rec.snapshot()
-			var crash *CrashError
+			var crash *service.CrashError
 			inv.CheckpointCalls, inv.StateCalls, crash, inv.Faults = client.InvocationStats()
 			if crash != nil {
 				// the process died: whatever the handler answered is lost
@@ -170,7 +171,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	_, driveErr := b.Drive(ctx, arn, invoke, r.cfg.maxInvocations)
 	var res *Result
 	if r.cfg.backend == nil {
-		res, err = b.ownedResult(arn)
+		res, err = ownedResult(b, arn)
 	} else {
 		res, err = CollectResult(context.WithoutCancel(ctx), b, arn)
 	}

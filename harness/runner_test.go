@@ -14,6 +14,8 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/durable/wire"
+	"github.com/dpcheck/dpcheck/harness/internal/historytest"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // The same histories as history_test.go, this time produced by real
@@ -29,7 +31,7 @@ func TestRunnerStepSucceeds(t *testing.T) {
 		return durable.Step(ctx, "custom_step_name", func(durable.StepContext) (string, error) { return "Hello, World!", nil })
 	}), nil)
 	res.RequireStatus(t, types.ExecutionStatusSucceeded)
-	matchHistory(t, res.History, expectStepSucceeds)
+	historytest.Match(t, res.History, historytest.StepSucceeds)
 	if got := MustResultAs[string](t, res); got != "Hello, World!" {
 		t.Fatalf("result %q", got)
 	}
@@ -48,12 +50,12 @@ func TestRunnerRetryThenSuccess(t *testing.T) {
 		}, durable.WithRetry(durable.LinearRetry(3, time.Second, 0)))
 	}), nil)
 	res.RequireStatus(t, types.ExecutionStatusSucceeded)
-	matchHistory(t, res.History, expectRetryThenSuccess)
+	historytest.Match(t, res.History, historytest.RetryThenSuccess)
 	if len(res.Invocations) != 2 {
 		t.Fatalf("%d invocations, want 2", len(res.Invocations))
 	}
 	second := res.Invocations[1]
-	if !second.Start.Equal(DefaultStart.Add(time.Second)) || second.Resumed() != 1 || len(second.StepRuns) != 1 || second.StepRuns[0].Attempt != 2 {
+	if !second.Start.Equal(service.DefaultStart.Add(time.Second)) || second.Resumed() != 1 || len(second.StepRuns) != 1 || second.StepRuns[0].Attempt != 2 {
 		t.Fatalf("second invocation %+v", second)
 	}
 	if op := res.Op("unreliable"); op.Attempts != 2 || op.Status != types.OperationStatusSucceeded || op.Error != nil {
@@ -68,8 +70,8 @@ func TestRunnerNoRetryFailure(t *testing.T) {
 		}, durable.WithRetry(durable.NoRetry()))
 	}), nil)
 	res.RequireStatus(t, types.ExecutionStatusFailed)
-	matchHistory(t, res.History, expectNoRetryFailure)
-	if got := eventTypes(res.History); got != "ExecutionStarted StepStarted StepFailed InvocationCompleted ExecutionFailed" {
+	historytest.Match(t, res.History, historytest.NoRetryFailure)
+	if got := historytest.EventTypes(res.History); got != "ExecutionStarted StepStarted StepFailed InvocationCompleted ExecutionFailed" {
 		t.Fatalf("events %s", got)
 	}
 	if res.Error == nil || res.Output != nil {
@@ -82,7 +84,7 @@ func TestRunnerWait(t *testing.T) {
 		return nil, durable.Wait(ctx, "pause", 2*time.Second)
 	}), nil)
 	res.RequireStatus(t, types.ExecutionStatusSucceeded)
-	matchHistory(t, res.History, expectWait)
+	historytest.Match(t, res.History, historytest.Wait)
 	if second := res.Invocations[1]; second.Replayed() != 1 || second.Executed() != 0 {
 		t.Fatalf("the replay must replay the wait and run nothing: %+v", second)
 	}
@@ -103,7 +105,7 @@ func TestRunnerParallelTwoBranches(t *testing.T) {
 		return br.Results(), nil
 	}), nil)
 	res.RequireStatus(t, types.ExecutionStatusSucceeded)
-	matchHistory(t, res.History, expectParallelTwoBranches)
+	historytest.Match(t, res.History, historytest.ParallelTwoBranches)
 	if got := MustResultAs[[]string](t, res); !reflect.DeepEqual(got, []string{"task-1", "task-2"}) {
 		t.Fatalf("result %v", got)
 	}
@@ -120,7 +122,7 @@ func TestRunnerCrashedStepIsNotRerun(t *testing.T) {
 		}, durable.WithSemantics(durable.AtMostOncePerRetry), durable.WithRetry(durable.NoRetry()))
 	}), nil, WithFaults(CrashAfterCheckpoint(1)))
 	res.RequireStatus(t, types.ExecutionStatusFailed)
-	matchHistory(t, res.History, `
+	historytest.Match(t, res.History, `
 - {EventType: StepStarted, SubType: Step, EventId: 2, Id: '${ID1}', Name: at_most_once_flaky_step, StepStartedDetails: {}}
 - {EventType: InvocationCompleted, EventId: 3, InvocationCompletedDetails: {Error: {Payload: {ErrorMessage: '*', ErrorType: Runtime.ExitError}}}}
 - {EventType: StepFailed, SubType: Step, EventId: 4, Id: '${ID1}', Name: at_most_once_flaky_step, StepFailedDetails: {Error: {Payload: {ErrorMessage: '*', ErrorType: '*'}}, RetryDetails: {CurrentAttempt: 1}}}
@@ -203,7 +205,7 @@ func TestRunnerFaultAtEveryCheckpoint(t *testing.T) {
 	}
 	want := MustResultAs[string](t, clean)
 	for n := 1; n <= calls; n++ {
-		for _, fault := range []FaultHook{CrashAfterCheckpoint(n), FailCheckpoint(n, ServiceError("boom"))} {
+		for _, fault := range []FaultHook{CrashAfterCheckpoint(n), FailCheckpoint(n, service.ServiceError("boom"))} {
 			res := run(t, inv, 3, WithSeededScheduler(1), WithFaults(fault))
 			res.RequireStatus(t, types.ExecutionStatusSucceeded)
 			if got := MustResultAs[string](t, res); got != want {
@@ -234,9 +236,9 @@ func TestRunnerInvocationCap(t *testing.T) {
 		}
 	}), WithMaxInvocations(3))
 	res, err := r.Run(context.Background(), nil)
-	var capErr *InvocationCapError
+	var capErr *service.InvocationCapError
 	if !errors.As(err, &capErr) || capErr.Max != 3 {
-		t.Fatalf("want an InvocationCapError, got %v", err)
+		t.Fatalf("want an service.InvocationCapError, got %v", err)
 	}
 	if res == nil || res.Status != types.ExecutionStatusRunning || len(res.Invocations) != 3 {
 		t.Fatalf("the partial result must come back: %+v", res)
@@ -275,7 +277,7 @@ func TestRunnerDeterminism(t *testing.T) {
 }
 
 func TestRunnerSharedBackend(t *testing.T) {
-	b := NewBackend()
+	b := service.NewBackend()
 	r := NewLocalRunner(durable.Handle(func(ctx durable.Context, in string) (string, error) {
 		return in + "!", durable.Wait(ctx, "w", time.Hour)
 	}), WithBackend(b), WithFunctionName("echo"))
@@ -284,7 +286,7 @@ func TestRunnerSharedBackend(t *testing.T) {
 	if one.Arn == two.Arn || len(b.Executions()) != 2 {
 		t.Fatalf("two runs on one backend must be two executions")
 	}
-	if MustResultAs[string](t, two) != "b!" || !b.Now().Equal(DefaultStart.Add(2*time.Hour)) {
+	if MustResultAs[string](t, two) != "b!" || !b.Now().Equal(service.DefaultStart.Add(2*time.Hour)) {
 		t.Fatalf("the shared clock reads %v after two one-hour waits", b.Now())
 	}
 }
@@ -312,7 +314,7 @@ func TestRunnerPanickingInvoker(t *testing.T) {
 func TestRunnerStatePaging(t *testing.T) {
 	inv := durable.Handle(fanout)
 	want := run(t, inv, 2, WithSeededScheduler(3))
-	paged := run(t, inv, 2, WithSeededScheduler(3), WithBackendOptions(WithEnvelopePageSize(1)))
+	paged := run(t, inv, 2, WithSeededScheduler(3), WithBackendOptions(service.WithEnvelopePageSize(1)))
 	paged.RequireStatus(t, types.ExecutionStatusSucceeded)
 	if MustResultAs[string](t, paged) != MustResultAs[string](t, want) || paged.SignatureString() != want.SignatureString() {
 		t.Fatalf("paging changed the run:\n%s\nwant\n%s", paged.Tree(), want.Tree())
@@ -328,7 +330,7 @@ func TestRunnerStatePaging(t *testing.T) {
 
 // Runs racing on one backend (one clock, one store): each must end right.
 func TestRunnerConcurrentRunsOnSharedBackend(t *testing.T) {
-	b := NewBackend()
+	b := service.NewBackend()
 	r := NewLocalRunner(durable.Handle(fanout), WithBackend(b))
 	errs := make(chan error, 8)
 	for i := 0; i < 8; i++ {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
@@ -87,7 +88,7 @@ func ErrorLine(e *types.ErrorObject) string {
 	if e == nil {
 		return ""
 	}
-	typ, msg := deref(e.ErrorType), deref(e.ErrorMessage)
+	typ, msg := aws.ToString(e.ErrorType), aws.ToString(e.ErrorMessage)
 	switch {
 	case typ == "":
 		return clip(msg)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Option configures a Checker.
@@ -17,7 +18,7 @@ type config struct {
 	seed        uint64
 	schedule    func(seed uint64) *Scheduler
 	runnerOpts  []harness.RunnerOption
-	backendOpts []harness.BackendOption
+	backendOpts []service.BackendOption
 	workers     int
 	failErr     error
 }
@@ -41,7 +42,7 @@ func WithRunnerOptions(opts ...harness.RunnerOption) Option {
 }
 
 // WithBackendOptions configures the fresh backend of every run.
-func WithBackendOptions(opts ...harness.BackendOption) Option {
+func WithBackendOptions(opts ...service.BackendOption) Option {
 	return func(c *config) { c.backendOpts = append(c.backendOpts, opts...) }
 }
 
@@ -50,7 +51,7 @@ func WithBackendOptions(opts ...harness.BackendOption) Option {
 func WithWorkers(n int) Option { return func(c *config) { c.workers = max(n, 1) } }
 
 // WithFailError sets the error a failed checkpoint call returns in
-// FailEveryBoundary (default harness.ThrottlingError(); harness.ServiceError
+// FailEveryBoundary (default service.ThrottlingError(); service.ServiceError
 // makes a 500).
 func WithFailError(err error) Option { return func(c *config) { c.failErr = err } }
 
@@ -79,7 +80,7 @@ type Run struct {
 	Picks  []Pick
 	Result *harness.Result
 	// Backend holds the execution, for reading its operation log.
-	Backend *harness.Backend
+	Backend *service.Backend
 	// Calls is the number of checkpoint calls the execution made.
 	Calls int
 }
@@ -101,7 +102,7 @@ func (c *Checker) Run(ctx context.Context, input any) (*Run, error) {
 // run executes one execution under seed with the extra fault hooks.
 func (c *Checker) run(ctx context.Context, payload string, seed uint64, hooks []harness.FaultHook) (*Run, error) {
 	sched := c.cfg.schedule(seed)
-	b := harness.NewBackend(c.cfg.backendOpts...)
+	b := service.NewBackend(c.cfg.backendOpts...)
 	opts := make([]harness.RunnerOption, 0, len(c.cfg.runnerOpts)+4)
 	opts = append(opts, harness.WithSeed(seed))
 	opts = append(opts, c.cfg.runnerOpts...)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Log is a finished execution's complete operation log and how it ended.
@@ -25,7 +26,7 @@ type Log struct {
 }
 
 // LogOf reads the log of the execution r ran on b.
-func LogOf(b *harness.Backend, r *harness.Result) (Log, error) {
+func LogOf(b *service.Backend, r *harness.Result) (Log, error) {
 	st, err := b.State(r.Arn)
 	if err != nil {
 		return Log{}, fmt.Errorf("check: reading the operation log: %w", err)

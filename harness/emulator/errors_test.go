@@ -16,8 +16,8 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
-	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/emulator"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 func calculator() emulator.Function {
@@ -65,7 +65,7 @@ func TestErrorsAreTypedForTheSDK(t *testing.T) {
 
 	t.Run("stale checkpoint token", func(t *testing.T) {
 		b := srv.Backend()
-		arn, err := b.StartExecution(c, harness.StartExecutionInput{FunctionName: "calculator", Payload: `{}`})
+		arn, err := b.StartExecution(c, service.StartExecutionInput{FunctionName: "calculator", Payload: `{}`})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // executions drives every execution the emulator started, one goroutine
@@ -22,7 +22,7 @@ import (
 // driver is asleep), so concurrent executions see consistent time and no
 // goroutine ever sleeps on the wall clock for a virtual wait.
 type executions struct {
-	backend        *harness.Backend
+	backend        *service.Backend
 	logger         *slog.Logger
 	maxInvocations int
 	ctx            context.Context // the drivers' context, cancelled by Close
@@ -43,7 +43,7 @@ type run struct {
 	done chan struct{} // closed when the execution has ended (or the emulator closed)
 }
 
-func newExecutions(ctx context.Context, b *harness.Backend, logger *slog.Logger, maxInvocations int) *executions {
+func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger, maxInvocations int) *executions {
 	return &executions{
 		ctx:            ctx,
 		backend:        b,
@@ -56,7 +56,7 @@ func newExecutions(ctx context.Context, b *harness.Backend, logger *slog.Logger,
 
 // start creates the execution (or finds the one its name already started)
 // and returns its driver.
-func (x *executions) start(ctx context.Context, fn *function, in harness.StartExecutionInput) (*run, error) {
+func (x *executions) start(ctx context.Context, fn *function, in service.StartExecutionInput) (*run, error) {
 	x.startMu.Lock()
 	defer x.startMu.Unlock()
 	x.mu.Lock()
@@ -137,9 +137,9 @@ func (x *executions) drive(r *run) {
 			return
 		}
 		switch outcome.Next {
-		case harness.NextTerminal:
+		case service.NextTerminal:
 			return
-		case harness.NextInvoke:
+		case service.NextInvoke:
 		default: // NextWait or NextBlocked: a timer, a stop or the execution timeout wakes it
 			if !x.sleep(ctx, r.arn) {
 				return

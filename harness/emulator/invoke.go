@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Invoke payload limits: 6 MB for a synchronous invoke, 1 MB for Event.
@@ -70,7 +70,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	run, err := s.executions.start(r.Context(), fn, harness.StartExecutionInput{
+	run, err := s.executions.start(r.Context(), fn, service.StartExecutionInput{
 		FunctionName:     name,
 		Qualifier:        qualifier,
 		ExecutionName:    r.Header.Get("X-Amz-Durable-Execution-Name"),

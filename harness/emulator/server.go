@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Config configures New.
@@ -27,8 +27,8 @@ type Config struct {
 	Functions []Function
 	// Backend is the fake service behind the API; nil means a new one.
 	// Its region and account must be Region and Account (the defaults
-	// match harness.NewBackend's).
-	Backend *harness.Backend
+	// match service.NewBackend's).
+	Backend *service.Backend
 	// Region and Account name the functions in ARNs; defaults us-east-1
 	// and 123456789012.
 	Region, Account string
@@ -40,7 +40,7 @@ type Config struct {
 	// reserved concurrency does (default 8); further invocations queue.
 	MaxInstances int
 	// MaxInvocations caps the invocations of one execution (default
-	// harness.DefaultMaxInvocations); past it the execution is stopped.
+	// service.DefaultMaxInvocations); past it the execution is stopped.
 	MaxInvocations int
 	// Seed seeds the retry jitter of in-process functions.
 	Seed uint64
@@ -52,7 +52,7 @@ type Config struct {
 
 // Server is a running emulator. Close stops it and everything it started.
 type Server struct {
-	backend    *harness.Backend
+	backend    *service.Backend
 	functions  map[string]*function
 	region     string
 	account    string
@@ -141,7 +141,7 @@ func New(cfg Config) (*Server, error) {
 
 func defaults(cfg *Config) {
 	if cfg.Backend == nil {
-		cfg.Backend = harness.NewBackend()
+		cfg.Backend = service.NewBackend()
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -156,7 +156,7 @@ func defaults(cfg *Config) {
 		cfg.MaxInstances = 8
 	}
 	if cfg.MaxInvocations <= 0 {
-		cfg.MaxInvocations = harness.DefaultMaxInvocations
+		cfg.MaxInvocations = service.DefaultMaxInvocations
 	}
 	if cfg.Output == nil {
 		cfg.Output = io.Discard
@@ -171,7 +171,7 @@ func defaults(cfg *Config) {
 func (s *Server) URL() string { return s.url }
 
 // Backend is the fake service behind the API.
-func (s *Server) Backend() *harness.Backend { return s.backend }
+func (s *Server) Backend() *service.Backend { return s.backend }
 
 // Wait blocks until the execution arn, started through Invoke, has ended
 // (or the emulator closed).

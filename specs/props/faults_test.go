@@ -4,6 +4,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // Fault kinds: a crash right after the call (applied, response lost), or
@@ -34,7 +35,7 @@ func (f fault) hook() harness.FaultHook {
 	case faultCrash:
 		return harness.CrashAfterCheckpoint(f.Call)
 	case faultThrottled:
-		return harness.FailCheckpoint(f.Call, harness.ThrottlingError())
+		return harness.FailCheckpoint(f.Call, service.ThrottlingError())
 	}
-	return harness.FailCheckpoint(f.Call, harness.ServiceError("props: injected service error"))
+	return harness.FailCheckpoint(f.Call, service.ServiceError("props: injected service error"))
 }

@@ -10,14 +10,15 @@ import (
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
+	"github.com/dpcheck/dpcheck/harness/service"
 )
 
 // run drives one execution of inv on a fresh backend, which it returns for
 // a later replay. Any error from the runner (the invocation cap above all)
 // fails t: every generated execution must end on its own.
-func run(t harness.TB, inv durable.Invoker, input string, opts ...harness.RunnerOption) (*harness.Result, *harness.Backend) {
+func run(t harness.TB, inv durable.Invoker, input string, opts ...harness.RunnerOption) (*harness.Result, *service.Backend) {
 	t.Helper()
-	b := harness.NewBackend()
+	b := service.NewBackend()
 	opts = append(opts, harness.WithBackend(b))
 	res, err := harness.NewLocalRunner(inv, opts...).RunJSON(context.Background(), input)
 	if err != nil {
@@ -54,7 +55,7 @@ func (p parallelProg) timers() int {
 func (p program) maxInvocations(faults int) int { return 1 + p.Root.timers() + faults }
 
 // runProgram runs p under sched, with the fault f when it is not nil.
-func runProgram(t harness.TB, p program, sched schedule, f *fault) (*harness.Result, *harness.Backend) {
+func runProgram(t harness.TB, p program, sched schedule, f *fault) (*harness.Result, *service.Backend) {
 	t.Helper()
 	input, err := json.Marshal(p)
 	if err != nil {
@@ -93,7 +94,7 @@ func stepRuns(res *harness.Result) map[string]int {
 // complete log (check.ReplayLog): it must answer what the execution ended
 // with, run no step body and call the service not once. Every operation
 // it meets must be replayed outright, none resumed.
-func checkReplay(t harness.TB, b *harness.Backend, res *harness.Result, inv durable.Invoker) {
+func checkReplay(t harness.TB, b *service.Backend, res *harness.Result, inv durable.Invoker) {
 	t.Helper()
 	log, err := check.LogOf(b, res)
 	if err != nil {

@@ -1,15 +1,14 @@
 //go:build unix
 
-package harness
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time (user + system) the test process has used, so
-// a benchmark can report throughput per CPU-second on a busy machine.
-func processCPU() time.Duration {
+// Process is the CPU time (user + system) the process has used.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0

@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"context"
@@ -8,34 +8,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/harness/internal/historytest"
 )
 
 // The expectations below are copied from the official conformance
 // requirements (ExpectedExecutionHistory), so the fake is held to the
 // format the real service produces. Each test also pins the full event
 // sequence, which the requirements leave partly open.
-
-// From step/1-2.yaml (a named step that succeeds).
-const expectStepSucceeds = `
-- EventType: StepStarted
-  SubType: Step
-  EventId: 2
-  Id: ${ID1}
-  Name: custom_step_name
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepSucceeded
-  SubType: Step
-  EventId: 3
-  Id: ${ID1}
-  Name: custom_step_name
-  EventTimestamp: '*'
-  StepSucceededDetails: {}
-- EventType: InvocationCompleted
-  EventId: 4
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-`
 
 func TestHistoryStepSucceeds(t *testing.T) {
 	s := newSession(t, "null")
@@ -45,7 +25,7 @@ func TestHistoryStepSucceeds(t *testing.T) {
 		t.Fatalf("outcome %+v, want terminal SUCCEEDED", o)
 	}
 	h := s.history()
-	matchHistory(t, h, expectStepSucceeds)
+	matchHistory(t, h, historytest.StepSucceeds)
 	matchHistory(t, h, `
 - EventId: 1
   EventType: ExecutionStarted
@@ -72,49 +52,6 @@ func TestHistoryStepSucceeds(t *testing.T) {
 	}
 }
 
-// From step/1-11.yaml (fails once, then succeeds).
-const expectRetryThenSuccess = `
-- EventType: StepStarted
-  SubType: Step
-  EventId: 2
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepFailed
-  SubType: Step
-  EventId: 3
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepFailedDetails:
-    Error: {}
-    RetryDetails:
-      CurrentAttempt: 1
-      NextAttemptDelaySeconds: '*'
-- EventType: InvocationCompleted
-  EventId: 4
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-- EventType: StepStarted
-  SubType: Step
-  EventId: 5
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepSucceeded
-  SubType: Step
-  EventId: 6
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepSucceededDetails:
-    Result: {}
-    RetryDetails:
-      CurrentAttempt: 2
-- EventType: InvocationCompleted
-  EventId: 7
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-`
-
 func TestHistoryRetryThenSuccess(t *testing.T) {
 	s := newSession(t, "null")
 	s.checkpoint(stepStart("s1", "unreliable", ""))
@@ -140,7 +77,7 @@ func TestHistoryRetryThenSuccess(t *testing.T) {
 	s.end(`{"Status":"SUCCEEDED","Result":"\"Operation succeeded\""}`)
 
 	h := s.history()
-	matchHistory(t, h, expectRetryThenSuccess)
+	matchHistory(t, h, historytest.RetryThenSuccess)
 	matchHistory(t, h, `
 - {EventId: 3, StepFailedDetails: {Error: {Payload: {ErrorType: Error, ErrorMessage: flaky}, Truncated: false}, RetryDetails: {CurrentAttempt: 1, NextAttemptDelaySeconds: 1}}}
 - {EventId: 5, EventTimestamp: 1767225601}
@@ -155,30 +92,6 @@ func TestHistoryRetryThenSuccess(t *testing.T) {
 	}
 }
 
-// From step/1-19.yaml (a no-retry step fails permanently).
-const expectNoRetryFailure = `
-- EventType: StepStarted
-  SubType: Step
-  EventId: 2
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepFailed
-  SubType: Step
-  EventId: 3
-  Id: ${ID1}
-  EventTimestamp: '*'
-  StepFailedDetails:
-    Error:
-      Payload:
-        ErrorMessage: '*'
-        ErrorType: '*'
-- EventType: InvocationCompleted
-  EventId: 4
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-`
-
 func TestHistoryNoRetryFailure(t *testing.T) {
 	s := newSession(t, "null")
 	s.checkpoint(stepStart("s1", "failing", ""), stepFail("s1", "Error", "boom"))
@@ -187,7 +100,7 @@ func TestHistoryNoRetryFailure(t *testing.T) {
 		t.Fatalf("outcome %+v, want terminal FAILED", o)
 	}
 	h := s.history()
-	matchHistory(t, h, expectNoRetryFailure)
+	matchHistory(t, h, historytest.NoRetryFailure)
 	matchHistory(t, h, `
 - {EventId: 3, StepFailedDetails: {RetryDetails: {CurrentAttempt: 1}}}
 - {EventId: 5, EventType: ExecutionFailed, ExecutionFailedDetails: {Error: {Payload: {ErrorType: StepError, ErrorMessage: boom}, Truncated: false}}}
@@ -203,32 +116,6 @@ func TestHistoryNoRetryFailure(t *testing.T) {
 		t.Fatalf("GetDurableExecution of a failed execution: Result %v, Error %+v", ex.Result, ex.Error)
 	}
 }
-
-// From wait/2-1.yaml (a 2 s wait).
-const expectWait = `
-- EventType: WaitStarted
-  SubType: Wait
-  EventId: 2
-  Id: ${ID1}
-  EventTimestamp: '*'
-  WaitStartedDetails:
-    Duration: 2
-- EventType: InvocationCompleted
-  EventId: 3
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-- EventType: WaitSucceeded
-  SubType: Wait
-  EventId: 4
-  Id: ${ID1}
-  EventTimestamp: '*'
-  WaitSucceededDetails:
-    Duration: 2
-- EventType: InvocationCompleted
-  EventId: 5
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-`
 
 func TestHistoryWait(t *testing.T) {
 	s := newSession(t, "null")
@@ -251,7 +138,7 @@ func TestHistoryWait(t *testing.T) {
 	}
 	s.end(`{"Status":"SUCCEEDED","Result":"null"}`)
 	h := s.history()
-	matchHistory(t, h, expectWait)
+	matchHistory(t, h, historytest.Wait)
 	matchHistory(t, h, `
 - {EventId: 2, EventTimestamp: 1767225600, WaitStartedDetails: {ScheduledEndTimestamp: 1767225602}}
 - {EventId: 4, EventTimestamp: 1767225602}
@@ -261,90 +148,6 @@ func TestHistoryWait(t *testing.T) {
 		t.Errorf("events %s, want %s", got, want)
 	}
 }
-
-// From parallel/8-1.yaml (two branches, one step each, max concurrency 1).
-const expectParallelTwoBranches = `
-- EventType: ContextStarted
-  SubType: Parallel
-  EventId: 2
-  Id: ${CTX_P}
-  EventTimestamp: '*'
-  ContextStartedDetails: {}
-- EventType: ContextStarted
-  SubType: ParallelBranch
-  EventId: 3
-  Id: ${CTX_B1}
-  ParentId: ${CTX_P}
-  EventTimestamp: '*'
-  ContextStartedDetails: {}
-- EventType: StepStarted
-  SubType: Step
-  EventId: 4
-  Id: ${STEP1}
-  ParentId: ${CTX_B1}
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepSucceeded
-  SubType: Step
-  EventId: 5
-  Id: ${STEP1}
-  ParentId: ${CTX_B1}
-  EventTimestamp: '*'
-  StepSucceededDetails:
-    Result:
-      Payload: '"task-1"'
-- EventType: ContextSucceeded
-  SubType: ParallelBranch
-  EventId: 6
-  Id: ${CTX_B1}
-  ParentId: ${CTX_P}
-  EventTimestamp: '*'
-  ContextSucceededDetails:
-    Result:
-      Payload: '"task-1"'
-- EventType: ContextStarted
-  SubType: ParallelBranch
-  EventId: 7
-  Id: ${CTX_B2}
-  ParentId: ${CTX_P}
-  EventTimestamp: '*'
-  ContextStartedDetails: {}
-- EventType: StepStarted
-  SubType: Step
-  EventId: 8
-  Id: ${STEP2}
-  ParentId: ${CTX_B2}
-  EventTimestamp: '*'
-  StepStartedDetails: {}
-- EventType: StepSucceeded
-  SubType: Step
-  EventId: 9
-  Id: ${STEP2}
-  ParentId: ${CTX_B2}
-  EventTimestamp: '*'
-  StepSucceededDetails:
-    Result:
-      Payload: '"task-2"'
-- EventType: ContextSucceeded
-  SubType: ParallelBranch
-  EventId: 10
-  Id: ${CTX_B2}
-  ParentId: ${CTX_P}
-  EventTimestamp: '*'
-  ContextSucceededDetails:
-    Result:
-      Payload: '"task-2"'
-- EventType: ContextSucceeded
-  SubType: Parallel
-  EventId: 11
-  Id: ${CTX_P}
-  EventTimestamp: '*'
-  ContextSucceededDetails: '*'
-- EventType: InvocationCompleted
-  EventId: 12
-  EventTimestamp: '*'
-  InvocationCompletedDetails: {}
-`
 
 func TestHistoryParallelTwoBranches(t *testing.T) {
 	s := newSession(t, "null")
@@ -358,15 +161,18 @@ func TestHistoryParallelTwoBranches(t *testing.T) {
 	}
 	s.end(`{"Status":"SUCCEEDED","Result":"[\"task-1\",\"task-2\"]"}`)
 	h := s.history()
-	matchHistory(t, h, expectParallelTwoBranches)
+	matchHistory(t, h, historytest.ParallelTwoBranches)
 	if got, want := eventTypes(h), "ExecutionStarted ContextStarted ContextStarted StepStarted StepSucceeded ContextSucceeded "+
 		"ContextStarted StepStarted StepSucceeded ContextSucceeded ContextSucceeded InvocationCompleted ExecutionSucceeded"; got != want {
 		t.Errorf("events %s, want %s", got, want)
 	}
-	res := s.result()
-	p := res.Op("parallel")
-	if p == nil || len(p.Children) != 2 || p.Children[0].Child("task") == nil || p.Children[1].Child("task").Id != "s2" {
-		t.Fatalf("the folded tree is wrong:\n%s", res.Tree())
+	// the stored tree: both branches under the Parallel, each step under its branch
+	parents := map[string]string{}
+	for _, op := range s.state() {
+		parents[aws.ToString(op.Id)] = aws.ToString(op.ParentId)
+	}
+	if parents["b1"] != "p" || parents["b2"] != "p" || parents["s1"] != "b1" || parents["s2"] != "b2" {
+		t.Fatalf("the stored tree is wrong: parent of each id %v", parents)
 	}
 }
 

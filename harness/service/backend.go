@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"context"
@@ -357,3 +357,18 @@ func (b *Backend) Executions() []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// SharedHistory returns the execution's history events as stored, without
+// the deep copy GetDurableExecutionHistory makes. Events are written once
+// and never changed, and the slice is capped so a later append cannot write
+// into it; the caller must not modify the events. It is for a runner that
+// owns the backend and folds the history right after the execution ends.
+func (b *Backend) SharedHistory(arn string) ([]types.Event, error) {
+	e, err := b.existing(arn)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.history[:len(e.history):len(e.history)], nil
+}

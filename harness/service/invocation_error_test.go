@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"testing"
@@ -25,11 +25,5 @@ func TestFailedInvocationKeepsTheTypeItNames(t *testing.T) {
 	}
 	if got := aws.ToString(o.InvocationError.ErrorMessage); got != "task timed out" {
 		t.Fatalf("ErrorMessage = %q, want the error's own message", got)
-	}
-}
-
-func TestErrorLineOfNoError(t *testing.T) {
-	if got := ErrorLine(nil); got != "" {
-		t.Fatalf("ErrorLine(nil) = %q, want empty", got)
 	}
 }

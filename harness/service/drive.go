@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"context"

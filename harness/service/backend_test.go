@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"context"
@@ -399,9 +399,13 @@ func TestInvocationOutputValidation(t *testing.T) {
 			s.begin()
 		}
 	}
-	r := s.result()
-	if r.Status != types.ExecutionStatusFailed || aws.ToString(r.Error.ErrorType) != "Runtime.InvalidResponse" || len(r.Invocations) != 5 {
-		t.Fatalf("after 5 failed invocations: %s %+v, %d invocations", r.Status, r.Error, len(r.Invocations))
+	r, err := s.b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(s.arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invocations := strings.Count(eventTypes(s.history()), string(types.EventTypeInvocationCompleted))
+	if r.Status != types.ExecutionStatusFailed || r.Error == nil || aws.ToString(r.Error.ErrorType) != "Runtime.InvalidResponse" || invocations != 5 {
+		t.Fatalf("after 5 failed invocations: %s %+v, %d invocations", r.Status, r.Error, invocations)
 	}
 }
 

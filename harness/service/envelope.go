@@ -1,4 +1,4 @@
-package harness
+package service
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"

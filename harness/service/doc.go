@@ -1,0 +1,112 @@
+// Package service is dpcheck's strict in-memory fake of the AWS Lambda
+// durable execution service: executions, checkpoints, state, history, a
+// virtual clock and the invocation lifecycle. The local runner
+// (package harness) and the HTTP emulator (package emulator) both sit on
+// it; it imports nothing of theirs, only durable/, the standard library and
+// the AWS SDK.
+//
+// # API
+//
+// NewBackend returns a Backend. Its API methods have exactly the
+// signatures of *lambda.Client from aws-sdk-go-v2, so a Backend is a
+// durable.CheckpointClient and an HTTP front end can route requests
+// straight to it:
+//
+//	CheckpointDurableExecution, GetDurableExecutionState,
+//	GetDurableExecution, GetDurableExecutionHistory,
+//	ListDurableExecutionsByFunction, StopDurableExecution
+//
+// Errors are the SDK's typed errors from lambda/types, matchable with
+// errors.As exactly as against the real service.
+//
+// # What it enforces (protocol.md §6), and the error each breach gets
+//
+// A rejected call changes nothing.
+//
+//   - Checkpoint tokens (§6.1): every accepted checkpoint rotates the token.
+//     A stale token, one from an earlier invocation, any token while no
+//     invocation is in flight, or after the execution ended:
+//     InvalidParameterValueException ("Invalid checkpoint token"). Empty
+//     Updates is a legal poll. A batch that ends the execution gets no new
+//     token. A repeat of the last call with the same ClientToken and
+//     CheckpointToken gets the same response and changes nothing.
+//   - Actions and state machines (§6.3): the actions each operation type
+//     allows; a STEP may START only when new or READY and close only from
+//     STARTED or READY; RETRY needs StepOptions and not both Error and
+//     Payload; a WAIT or CONTEXT starts once; WAIT CANCEL only from STARTED;
+//     CONTEXT closes only from STARTED. Otherwise
+//     InvalidParameterValueException naming the operation and the rule.
+//   - Batches (§6.3): a ParentId must name a CONTEXT that exists (or starts
+//     earlier in the batch) and is still open; an id appears at most twice
+//     in a batch (a STEP or CONTEXT START plus one other action); Type,
+//     SubType, Name and ParentId must agree with the stored operation; an
+//     EXECUTION update comes last. InvalidParameterValueException.
+//   - Limits (Limits, DefaultLimits): operation payloads and errors up to
+//     256 KiB, execution input and result up to 6 MiB, waits and retry
+//     delays 1 s to one year. InvalidParameterValueException naming the
+//     field and the limit.
+//   - Unknown executions: ResourceNotFoundException on every route that
+//     names an ARN; unknown functions on StartExecution and
+//     ListDurableExecutionsByFunction: ResourceNotFoundException
+//     (*UnknownFunctionError through the Go API).
+//   - Execution names (§2.1): StartExecution is idempotent per name (same
+//     input: same ARN); another input: DurableExecutionAlreadyStartedException.
+//   - ARNs (§6.5): arn:aws:lambda:REGION:ACCOUNT:function:FN:QUALIFIER/
+//     durable-execution/NAME/ID, where ID is the EXECUTION operation's id.
+//   - CALLBACK and CHAINED_INVOKE updates are refused as unsupported
+//     (InvalidParameterValueException).
+//
+// ThrottlingError and ServiceError build the TooManyRequestsException and
+// ServiceException a fault injector answers with.
+//
+// # State (§6.2)
+//
+// A checkpoint answers with the operations the handler has not seen, in
+// creation order. GetDurableExecutionState and the invocation envelope page
+// the operations (MaxItems, markers) and, like the service, leave out the
+// descendants of a completed CONTEXT unless it was closed with
+// ReplayChildren.
+//
+// # History (§7)
+//
+// Written as the conformance requirements expect: EventIds 1..N in order,
+// ExecutionStarted first (Input, ExecutionTimeout), the empty
+// StepStartedDetails and ContextStartedDetails, RetryDetails on
+// StepSucceeded and StepFailed (a RETRY is a StepFailed with
+// NextAttemptDelaySeconds), WaitStarted with Duration and
+// ScheduledEndTimestamp, WaitSucceeded when the timer fires, payloads in
+// EventResult/EventError/EventInput with Truncated, an InvocationCompleted
+// after every invocation (with a Runtime.ExitError for a crashed one) and
+// the execution's terminal event last.
+//
+// # Lifecycle: starting and invoking executions (§6.4)
+//
+// The service side of Invoke is split so any invoker can drive it (the
+// local runner in process, the emulator over HTTP):
+//
+//	arn, err := b.StartExecution(ctx, service.StartExecutionInput{FunctionName: "fn", Payload: `{"a":1}`})
+//	envelope, err := b.BeginInvocation(arn)      // durable.InvocationInput JSON, a fresh token
+//	output, invokeErr := runTheHandler(envelope) // {"Status":"SUCCEEDED","Result":"…"} / FAILED / PENDING
+//	outcome, err := b.EndInvocation(arn, output, invokeErr)
+//
+// At most one invocation of an execution is in flight (*LifecycleError
+// otherwise). EndInvocation validates the output (protocol §5.2), records
+// InvocationCompleted, ends the execution on SUCCEEDED or FAILED, and says
+// what comes next: NextTerminal, NextInvoke (work is ready, or the
+// invocation failed: a crash, an error, an invalid output; five failures in
+// a row fail the execution), or NextWait until Outcome.WakeAt. Drive runs
+// that loop for an InvokeFunc, advancing the clock while the execution
+// waits, with an invocation cap (*InvocationCapError).
+// StopDurableExecution makes the execution STOPPED with ExecutionStopped
+// last in its history.
+//
+// # Virtual clock
+//
+// Every timestamp comes from the backend's virtual clock, which starts at
+// DefaultStart (or WithStartTime), so runs are repeatable. Time moves only
+// when asked: Advance(d), AdvanceTo(t), FireNext() (to the next timer) or
+// AdvanceUntilIdle() (every wait and retry timer in due order). Timers fire
+// at their due time: a WAIT becomes SUCCEEDED (WaitSucceeded), a STEP
+// retry becomes READY, and the execution timeout makes the execution
+// TIMED_OUT. PendingTimers lists what is armed.
+package service
