@@ -5,22 +5,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/check"
 )
 
 func init() {
 	verbs["run"] = verb{
-		summary: "run FUNCTION INPUT_JSON [--json]   one execution on the in-process fake, until it ends",
+		summary: "run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K]   one execution on the in-process fake, until it ends",
 		run:     runVerb,
 	}
 }
 
-const runUsage = `usage: dpcheck run FUNCTION INPUT_JSON [--json]
+const runUsage = `usage: dpcheck run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K]
 
 Runs one execution of FUNCTION with INPUT_JSON on the in-process fake backend
 (virtual clock, seeded branch scheduling) until it ends, then prints the
@@ -28,23 +30,99 @@ operation tree, the BatchResults of every Parallel, the result and the
 history. --json prints {"status","result","error","operations","history",
 "invocations"} instead.
 
+  --seed N              seed of the branch schedule and the retry jitter
+                        (default 1), as check.WithSeed(N): a seed a failing
+                        check printed reruns its schedule
+  --crash-after K       crash the invocation right after checkpoint call K
+                        of the execution (applied, response lost)
+  --fail-checkpoint K   fail checkpoint call K with a throttling error
+                        (nothing applied)
+
 Exit status: 0 when the execution SUCCEEDED, 1 when it ended otherwise or
 could not finish, 2 on a usage or input error.
 
 functions: %s
 `
 
+// runFlags are the options of one dpcheck run.
+type runFlags struct {
+	asJSON         bool
+	seed           uint64
+	crashAfter     int // 0: no crash
+	failCheckpoint int // 0: no failed call
+}
+
+// runnerOptions are the LocalRunner options that reproduce a check run
+// with the flags' seed and fault: check.Seeded(seed) picks the branches and
+// the same seed drives the jitter, as check.New(…, check.WithSeed(seed)) does.
+func (f runFlags) runnerOptions(name string) []harness.RunnerOption {
+	opts := []harness.RunnerOption{harness.WithFunctionName(name), harness.WithSeed(f.seed), harness.WithScheduler(check.Seeded(f.seed))}
+	if f.crashAfter > 0 {
+		opts = append(opts, harness.WithFaults(harness.CrashAfterCheckpoint(f.crashAfter)))
+	}
+	if f.failCheckpoint > 0 {
+		opts = append(opts, harness.WithFaults(harness.FailCheckpoint(f.failCheckpoint, nil)))
+	}
+	return opts
+}
+
+// valueFlag reads a flag with a value at args[i], given as "--name VALUE",
+// "--name=VALUE" or with one dash, and returns its name, its value and how
+// many arguments it took (0: args[i] is none of names).
+func valueFlag(args []string, i int, names ...string) (name, value string, used int, err error) {
+	a := "-" + strings.TrimPrefix(strings.TrimPrefix(args[i], "-"), "-")
+	for _, n := range names {
+		switch {
+		case a == "-"+n:
+			if i+1 >= len(args) {
+				return n, "", 1, fmt.Errorf("--%s needs a value", n)
+			}
+			return n, args[i+1], 2, nil
+		case strings.HasPrefix(a, "-"+n+"="):
+			return n, strings.TrimPrefix(a, "-"+n+"="), 1, nil
+		}
+	}
+	return "", "", 0, nil
+}
+
+// set parses the value of a run flag that wants a whole number ≥ 1.
+func (f *runFlags) set(name, v string) error {
+	n, err := strconv.ParseUint(v, 10, 63)
+	if err != nil || n == 0 {
+		return fmt.Errorf("--%s wants a whole number ≥ 1, got %q", name, v)
+	}
+	switch name {
+	case "seed":
+		f.seed = n
+	case "crash-after":
+		f.crashAfter = int(n)
+	case "fail-checkpoint":
+		f.failCheckpoint = int(n)
+	}
+	return nil
+}
+
 func runVerb(args []string, stdout, stderr io.Writer) int {
 	var positional []string
-	asJSON := false
+	flags := runFlags{seed: 1}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if name, v, used, err := valueFlag(args, i, "seed", "crash-after", "fail-checkpoint"); used > 0 {
+			if err == nil {
+				err = flags.set(name, v)
+			}
+			if err != nil {
+				return fail(stderr, "run", "%v (dpcheck run -h)", err)
+			}
+			i += used - 1
+			continue
+		}
 		switch {
 		case a == "-h" || a == "-help" || a == "--help":
 			fmt.Fprintf(stdout, runUsage, strings.Join(registry.Names(), ", "))
 			return 0
 		case a == "--json" || a == "-json":
-			asJSON = true
+			flags.asJSON = true
 		case a == "--":
 			positional = append(positional, args[i+1:]...)
 			i = len(args)
@@ -53,6 +131,9 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 		default:
 			positional = append(positional, a)
 		}
+	}
+	if flags.crashAfter > 0 && flags.failCheckpoint > 0 {
+		return fail(stderr, "run", "--crash-after and --fail-checkpoint exclude each other (one fault per run)")
 	}
 	if len(positional) != 2 {
 		return fail(stderr, "run", "want FUNCTION and INPUT_JSON, got %d arguments (dpcheck run -h)", len(positional))
@@ -67,13 +148,13 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "run", "INPUT_JSON is not valid JSON: %v", err)
 	}
 
-	runner := harness.NewLocalRunner(invoker, harness.WithFunctionName(name), harness.WithSeededScheduler(1))
+	runner := harness.NewLocalRunner(invoker, flags.runnerOptions(name)...)
 	res, runErr := runner.RunJSON(context.Background(), input)
 	if res == nil {
 		fmt.Fprintf(stderr, "dpcheck run: %v\n", runErr)
 		return 1
 	}
-	if asJSON {
+	if flags.asJSON {
 		out, err := res.ReportJSON()
 		if err != nil {
 			fmt.Fprintf(stderr, "dpcheck run: %v\n", err)
@@ -81,7 +162,7 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%s\n", out)
 	} else {
-		printText(stdout, res)
+		printText(stdout, res, flags.seed)
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "dpcheck run: %v\n", runErr)
@@ -93,7 +174,7 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func printText(w io.Writer, res *harness.Result) {
+func printText(w io.Writer, res *harness.Result, seed uint64) {
 	fmt.Fprintln(w, "Operations:")
 	res.WriteTree(w)
 	if batches := res.OpsOfType(types.OperationTypeContext, "Parallel"); len(batches) > 0 {
@@ -109,6 +190,7 @@ func printText(w io.Writer, res *harness.Result) {
 	if res.Error != nil {
 		fmt.Fprintf(w, "Error: %s\n", harness.ErrorLine(res.Error))
 	}
+	fmt.Fprintf(w, "Seed: %d\n", seed)
 	fmt.Fprintf(w, "\nHistory (%d events, %d invocations):\n", len(res.History), len(res.Invocations))
 	harness.WriteHistory(w, res.History)
 }

@@ -36,6 +36,12 @@ type runReport struct {
 func runJSON(t *testing.T, input string) (int, runReport, string) {
 	t.Helper()
 	code, stdout, stderr := cli(t, "run", "calculator", input, "--json")
+	return code, decodeReport(t, stdout), stderr
+}
+
+// decodeReport reads a run --json output.
+func decodeReport(t *testing.T, stdout string) runReport {
+	t.Helper()
 	// The keys of decisions §5, and no others.
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(stdout), &top); err != nil {
@@ -49,7 +55,7 @@ func runJSON(t *testing.T, input string) (int, runReport, string) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("run --json output is not the report: %v\n%s", err, stdout)
 	}
-	return code, rep, stderr
+	return rep
 }
 
 // jsonEqual compares two JSON texts as values.

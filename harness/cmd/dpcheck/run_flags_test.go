@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/function"
+	"github.com/dpcheck/dpcheck/harness/check"
+)
+
+// eventNames is the history of a run report as "EventType Name" lines.
+func eventNames(rep runReport) []string {
+	out := make([]string, len(rep.History))
+	for i, ev := range rep.History {
+		out[i] = ev.EventType + " " + ev.Name
+	}
+	return out
+}
+
+// TestRunSeedReproducesCheck: run --seed N interleaves the branches as a
+// check run with check.WithSeed(N), so a seed a failing check printed
+// reruns its schedule; two seeds that interleave differently give
+// different histories.
+func TestRunSeedReproducesCheck(t *testing.T) {
+	t.Parallel()
+	input := `{"num1":10,"num2":0}`
+	histories := map[string]uint64{}
+	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+		code, stdout, stderr := cli(t, "run", "calculator", input, "--json", "--seed", strconv.FormatUint(seed, 10))
+		if code != 0 || stderr != "" {
+			t.Fatalf("seed %d: exit %d, stderr %q", seed, code, stderr)
+		}
+		rep := decodeReport(t, stdout)
+		run, err := check.New(durable.Handle(function.Handler), check.WithSeed(seed)).Run(context.Background(), input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, ev := range run.Result.History {
+			want = append(want, string(ev.EventType)+" "+aws.ToString(ev.Name))
+		}
+		got := eventNames(rep)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("seed %d: run history\n%s\nwant the check run's\n%s", seed, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		histories[strings.Join(got, "\n")] = seed
+	}
+	if len(histories) < 2 {
+		t.Errorf("seeds 1..5 gave %d distinct histories; the seed does not reach the scheduler", len(histories))
+	}
+}
+
+func TestRunFaultFlags(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		flag, want string
+	}{
+		{"--crash-after", "injected crash after checkpoint call 2"},
+		{"--fail-checkpoint", "TooManyRequestsException"},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			code, stdout, stderr := cli(t, "run", "calculator", `{"num1":10,"num2":0}`, "--json", tc.flag+"=2")
+			if code != 0 || stderr != "" {
+				t.Fatalf("exit %d, stderr %q; the execution recovers from the fault", code, stderr)
+			}
+			rep := decodeReport(t, stdout)
+			if rep.Invocations != 2 {
+				t.Errorf("%d invocations, want 2: the fault ends the first", rep.Invocations)
+			}
+			if !strings.Contains(stdout, tc.want) {
+				t.Errorf("the history does not record %s", tc.want)
+			}
+		})
+	}
+	code, stdout, _ := cli(t, "run", "calculator", `{"num1":10,"num2":0}`)
+	if code != 0 || !strings.Contains(stdout, "\nSeed: 1\n") {
+		t.Errorf("exit %d; the text output names the default seed 1:\n%s", code, stdout)
+	}
+}
+
+func TestRunFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		parts []string
+	}{
+		{"seed zero", []string{"--seed", "0"}, []string{"--seed wants a whole number ≥ 1", `"0"`}},
+		{"seed text", []string{"--seed=x"}, []string{"--seed wants a whole number", `"x"`}},
+		{"seed negative", []string{"--seed", "-3"}, []string{"--seed wants a whole number", `"-3"`}},
+		{"seed missing", []string{"--seed"}, []string{"--seed needs a value"}},
+		{"crash text", []string{"--crash-after", "one"}, []string{"--crash-after wants a whole number"}},
+		{"both faults", []string{"--crash-after", "1", "--fail-checkpoint", "2"}, []string{"exclude each other"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, append([]string{"run", "calculator", "{}"}, tc.args...)...)
+			wantUsageError(t, code, stdout, stderr, append([]string{"dpcheck run: "}, tc.parts...)...)
+		})
+	}
+}
