@@ -126,8 +126,10 @@ func (x *executions) drive(r *run) {
 			index:     n,
 			function:  qualifiedFunctionArn(r.arn),
 			payload:   envelope,
+			hold:      &clockHold{x: x},
 		}
 		out, invokeErr := r.fn.runner.run(ctx, inv)
+		inv.hold.reclaim()
 		if invokeErr != nil {
 			x.logger.Warn("emulator: invocation failed", "arn", r.arn, "invocation", n, "err", invokeErr)
 		}
@@ -200,6 +202,19 @@ func (x *executions) wakeLocked(arn string) {
 		x.busy++
 		ch <- struct{}{}
 	}
+}
+
+// release gives back a busy token, acquire takes one: see clockHold.
+func (x *executions) release() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.releaseLocked()
+}
+
+func (x *executions) acquire() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.busy++
 }
 
 // releaseLocked gives back a busy token; the last one out moves the clock.

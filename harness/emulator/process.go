@@ -49,21 +49,27 @@ func newProcessPool(name, path string, env []string, output io.Writer, maxInstan
 }
 
 // run hands inv to an idle instance, starting one if none is idle. The
-// invocation fails with Runtime.ExitError when the process dies before it
-// answers, and with Sandbox.Timedout (the process killed) past its deadline.
+// function timeout counts from the hand-over, a new process's start and
+// init included, as the service counts it: a process that never asks for
+// the invocation is stopped at the deadline like one that never answers
+// (Sandbox.Timedout, or the init error it posted). The invocation fails
+// with Runtime.ExitError when the process dies before it answers. While
+// it waits for an instance and for the process to take it, the invocation
+// lends the virtual clock to the other executions.
 func (p *processPool) run(ctx context.Context, inv *invocation) ([]byte, error) {
+	inv.hold.lend()
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.slots }()
+	inv.deadline = time.Now().Add(p.timeout)
 	inst, err := p.acquire(inv.arn)
 	if err != nil {
 		return nil, err
 	}
 	defer p.release(inst, inv.arn)
-	inv.deadline = time.Now().Add(p.timeout)
 	return inst.run(ctx, inv)
 }
 
@@ -109,8 +115,7 @@ func (p *processPool) kill(arn string) bool {
 	if inst == nil {
 		return false
 	}
-	inst.kill()
-	<-inst.dead
+	inst.stop()
 	return true
 }
 
@@ -183,6 +188,11 @@ func startInstance(p *processPool, id int) (*instance, error) {
 		fmt.Sprintf("AWS_LAMBDA_LOG_STREAM_NAME=dpcheck/%s/%d", p.name, id))
 	cmd.Stdout = p.output
 	cmd.Stderr = p.output
+	// A process that forked (a shell script running its runtime) dies with
+	// its children, and a child that escaped anyway cannot hold the reaper
+	// on the output pipes.
+	ownGroup(cmd)
+	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("emulator: function %s: starting %s: %w", p.name, p.path, err)
@@ -222,21 +232,25 @@ func (inst *instance) alive() bool {
 
 func (inst *instance) kill() {
 	if inst.alive() {
-		_ = inst.cmd.Process.Kill()
+		killGroup(inst.cmd)
 	}
 }
 
 func (inst *instance) run(ctx context.Context, inv *invocation) ([]byte, error) {
 	job := &pending{inv: inv, done: make(chan outcome, 1)}
-	select {
-	case inst.work <- job:
-	case <-inst.dead:
-		return nil, inst.deathError()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	timer := time.NewTimer(time.Until(inv.deadline))
 	defer timer.Stop()
+	select {
+	case inst.work <- job:
+		inv.hold.reclaim() // the process works on it: the clock waits for it
+	case <-inst.dead:
+		return nil, inst.deathError()
+	case <-timer.C:
+		return nil, inst.timedOut("did not ask for the invocation (its init did not complete)")
+	case <-ctx.Done():
+		inst.stop()
+		return nil, ctx.Err()
+	}
 	select {
 	case out := <-job.done:
 		return out.body, out.err
@@ -249,14 +263,32 @@ func (inst *instance) run(ctx context.Context, inv *invocation) ([]byte, error) 
 			return nil, inst.deathError()
 		}
 	case <-timer.C:
-		inst.kill()
-		<-inst.dead
-		return nil, &InvocationError{Type: "Sandbox.Timedout",
-			Message: fmt.Sprintf("function %s did not answer within %s; its process was stopped", inst.pool.name, inst.pool.timeout)}
+		return nil, inst.timedOut("did not answer")
 	case <-ctx.Done():
-		inst.kill()
+		inst.stop()
 		return nil, ctx.Err()
 	}
+}
+
+// timedOut stops a process that ran past the invocation's deadline and
+// reports Sandbox.Timedout, or the init error the process posted first.
+func (inst *instance) timedOut(what string) error {
+	inst.stop()
+	inst.mu.Lock()
+	initErr := inst.initErr
+	inst.mu.Unlock()
+	if initErr != nil {
+		return initErr
+	}
+	return &InvocationError{Type: "Sandbox.Timedout",
+		Message: fmt.Sprintf("Task timed out after %.2f seconds: function %s %s; its process was stopped", inst.pool.timeout.Seconds(), inst.pool.name, what)}
+}
+
+// stop kills the process and waits until it has exited, so the pool never
+// hands a dying process another invocation.
+func (inst *instance) stop() {
+	inst.kill()
+	<-inst.dead
 }
 
 // deathError is how the service reports a process that exited during an
