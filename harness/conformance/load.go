@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,9 +14,9 @@ import (
 // ReadFile reads one requirement file. The suite is the name of the folder that
 // holds it and the id is the file name without its extension.
 func ReadFile(path string) (*Requirement, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
-		return nil, &ReadError{File: path, Problem: err.Error()}
+		return nil, err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -26,8 +27,31 @@ func ReadFile(path string) (*Requirement, error) {
 	return Parse(path, suite, id, data)
 }
 
+// readLimited reads a file of at most MaxFileBytes; it never reads more than
+// one byte past the limit, whatever the file claims its size is.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ReadError{File: path, Problem: err.Error()}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, &ReadError{File: path, Problem: err.Error()}
+	}
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(path)
+	}
+	return data, nil
+}
+
+func tooLarge(file string) *ReadError {
+	return &ReadError{File: file, Problem: fmt.Sprintf("larger than %d bytes (1 MiB), the limit for a requirement file", MaxFileBytes)}
+}
+
 // Load reads the requirement files named by paths; a directory contributes every
-// .yaml and .yml file below it. The result is sorted by suite, then by id in
+// .yaml and .yml file below it, and a file named more than once is read
+// once. The result is sorted by suite, then by id in
 // natural order (1-2 before 1-10). Two files with the same suite/id are an error.
 func Load(paths ...string) ([]*Requirement, error) {
 	var files []string
@@ -55,7 +79,7 @@ func Load(paths ...string) ([]*Requirement, error) {
 	}
 	var reqs []*Requirement
 	seen := map[string]string{}
-	for _, f := range files {
+	for _, f := range distinctFiles(files) {
 		r, err := ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -73,6 +97,26 @@ func Load(paths ...string) ([]*Requirement, error) {
 		return naturalCompare(a.ID, b.ID)
 	})
 	return reqs, nil
+}
+
+// distinctFiles drops the files named earlier in the list, so a file named
+// twice (or named and also inside a named folder, or reached through a
+// link) is read once. A file that cannot be examined is kept: reading it
+// reports the problem.
+func distinctFiles(files []string) []string {
+	var out []string
+	var infos []os.FileInfo
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if err == nil && slices.ContainsFunc(infos, func(prev os.FileInfo) bool { return os.SameFile(prev, info) }) {
+			continue
+		}
+		if err == nil {
+			infos = append(infos, info)
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // naturalCompare orders strings with runs of digits compared as numbers.

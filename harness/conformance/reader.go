@@ -13,7 +13,11 @@ import (
 )
 
 // Parse reads a requirement from data; file is used in error messages only.
+// Data over MaxFileBytes, or expanding to over MaxNodes nodes, is refused.
 func Parse(file, suite, id string, data []byte) (*Requirement, error) {
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(file)
+	}
 	rd := &reader{file: file}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
@@ -35,6 +39,9 @@ func Parse(file, suite, id string, data []byte) (*Requirement, error) {
 		return nil, &ReadError{File: file, Line: docs[1].Line, Problem: fmt.Sprintf("%d YAML documents: a requirement file holds exactly one", len(docs))}
 	}
 	root := docs[0]
+	if err := checkExpansion(file, root); err != nil {
+		return nil, err
+	}
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}

@@ -49,13 +49,13 @@ func (o *Outcome) Line() string {
 	}
 	head += " " + o.Requirement.Key()
 	if o.Requirement.Description != "" {
-		head += " " + strings.Join(strings.Fields(o.Requirement.Description), " ")
+		head += " " + oneLine(o.Requirement.Description)
 	}
 	switch o.Verdict {
 	case Fail:
-		return head + "\n" + strings.TrimSuffix(indent(o.Message+"\n", "    "), "\n")
+		return head + "\n" + strings.TrimSuffix(indent(cutReport(o.Message)+"\n", "    "), "\n")
 	case Skip:
-		return head + ": " + o.Message
+		return head + ": " + cutReport(o.Message)
 	}
 	return head
 }

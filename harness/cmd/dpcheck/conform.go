@@ -41,12 +41,19 @@ without a registered handler fails.
   --endpoint U  run through the Lambda API at URL U (e.g. dpcheck serve), or on
                 AWS with "aws"; requirement suite/id invokes the function
                 named by DPCHECK_FUNCTIONS, else SUITE--ID (as serve names it)
-  --junit FILE  also write a JUnit XML report to FILE
+  --junit FILE  also write a JUnit XML report to FILE (created before
+                anything runs, so a bad path fails at once)
   --seed N      seed for generated variables, retry jitter and branch
                 scheduling (default: random, printed when something fails)
   --update      rewrite each file's ExpectedResult and ExpectedExecutionHistory
                 from the actual run (ids as ${...} placeholders, timestamps as
                 '*'), for review by hand before committing
+
+A file named twice (or also inside a named DIR) runs once. A requirement
+file is refused when it is larger than %d bytes (1 MiB) or when its YAML
+expands to more than %d nodes, every use of an anchor (*alias) counting as
+a copy. Long descriptions and reports are cut on the console (the JUnit
+report keeps them whole).
 
 Exit status: 0 when nothing failed, 1 when a requirement failed (with
 --update: when a requirement could not run), 2 on a usage or input error.
@@ -65,7 +72,7 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(stdout, conformUsage, len(conformanceRegistry.Keys()))
+				fmt.Fprintf(stdout, conformUsage, conformance.MaxFileBytes, conformance.MaxNodes, len(conformanceRegistry.Keys()))
 				return 0
 			}
 			return fail(stderr, "conform", "%v (dpcheck conform -h)", err)
@@ -91,6 +98,15 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "conform", "no requirement files (.yaml) in %v", paths)
 	}
 
+	// The report file is created before anything runs, so a path that
+	// cannot be written fails at once rather than after the whole run.
+	var report *os.File
+	if *junit != "" {
+		if report, err = os.Create(*junit); err != nil {
+			return fail(stderr, "conform", "--junit: %v", err)
+		}
+		defer report.Close()
+	}
 	target, err := conformTarget(*endpoint, seed)
 	if err != nil {
 		return fail(stderr, "conform", "%v", err)
@@ -116,8 +132,8 @@ func conformVerb(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  recorded %s (review before committing)\n", req.Path)
 	}
 
-	if *junit != "" {
-		if err := writeJUnitFile(*junit, outs); err != nil {
+	if report != nil {
+		if err := writeJUnitFile(report, outs); err != nil {
 			return fail(stderr, "conform", "%v", err)
 		}
 	}
@@ -175,13 +191,10 @@ func conformSeed(text string) (uint64, error) {
 	return seed, nil
 }
 
-func writeJUnitFile(path string, outs []conformance.Outcome) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("--junit: %v", err)
-	}
+// writeJUnitFile writes the report into f, created before the run, and
+// closes it.
+func writeJUnitFile(f *os.File, outs []conformance.Outcome) error {
 	if err := conformance.WriteJUnit(f, outs); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {

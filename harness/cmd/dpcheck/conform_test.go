@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dpcheck/dpcheck/harness/conformance"
 )
 
 // copyFixture copies fixtures/SUITE/ID.yaml to dir/toSuite/toID.yaml,
@@ -224,14 +227,15 @@ func TestConformJUnit(t *testing.T) {
 	}
 }
 
+// An unwritable --junit path is a usage error found before anything runs:
+// no PASS line, nothing on stdout.
 func TestConformJUnitUnwritable(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	copyFixture(t, dir, "calculator", "success", "calculator", "success")
-	code, _, stderr := cli(t, "conform", dir, "--junit", filepath.Join(dir, "no", "such", "dir", "r.xml"))
-	if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "--junit") {
-		t.Errorf("exit %d, stderr %q; want 2 and one line naming --junit", code, stderr)
-	}
+	bad := filepath.Join(dir, "no", "such", "dir", "r.xml")
+	code, stdout, stderr := cli(t, "conform", dir, "--junit", bad)
+	wantUsageError(t, code, stdout, stderr, "dpcheck conform: --junit: ", bad)
 }
 
 func TestConformUsageErrors(t *testing.T) {
@@ -241,6 +245,8 @@ func TestConformUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	copyFixture(t, dir, "calculator", "success", "calculator", "success")
 	empty := t.TempDir()
+	other := t.TempDir()
+	copyFixture(t, other, "calculator", "success", "calculator", "success")
 	for _, tc := range []struct {
 		name  string
 		args  []string
@@ -256,7 +262,7 @@ func TestConformUsageErrors(t *testing.T) {
 		{"empty dir", []string{empty}, []string{"no requirement files (.yaml)", empty}},
 		{"unknown flag", []string{dir, "--frobnicate"}, []string{"frobnicate", "dpcheck conform -h"}},
 		{"flag without value", []string{dir, "--junit"}, []string{"junit"}},
-		{"duplicate requirement", []string{dir, filepath.Join(dir, "calculator", "success.yaml")}, []string{"calculator/success is also defined by"}},
+		{"duplicate requirement", []string{dir, other}, []string{"calculator/success is also defined by"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := cli(t, append([]string{"conform"}, tc.args...)...)
@@ -327,5 +333,45 @@ func TestConformUpdateNotRun(t *testing.T) {
 	}
 	if string(after) != string(before) {
 		t.Errorf("--update rewrote a requirement that did not run")
+	}
+}
+
+// A file named twice, or named and inside a named folder, runs once.
+func TestConformFileNamedTwiceRunsOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := copyFixture(t, dir, "calculator", "success", "calculator", "success")
+	for _, args := range [][]string{{file, file}, {dir, file}, {file, dir + "/calculator/../calculator/./success.yaml"}} {
+		code, stdout, stderr := cli(t, append([]string{"conform", "--seed", "1"}, args...)...)
+		if code != 0 || stderr != "" || strings.Count(stdout, "PASS calculator/success") != 1 || lastLine(stdout) != "1 passed, 0 failed" {
+			t.Errorf("conform %v: exit %d, stderr %q; want one PASS\n%s", args, code, stderr, stdout)
+		}
+	}
+}
+
+// Hostile requirement files are refused at once, naming the file, and -h
+// states the limits.
+func TestConformRefusesHostileFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var bomb strings.Builder
+	bomb.WriteString("a0: &a0 [lol]\n")
+	for l := 1; l <= 9; l++ {
+		fmt.Fprintf(&bomb, "a%d: &a%d [%s]\n", l, l, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d,", l-1), 9), ","))
+	}
+	bombFile := writeFile(t, filepath.Join(dir, "bomb", "1-1.yaml"), "Input:\n  "+strings.ReplaceAll(bomb.String(), "\n", "\n  ")+"\nExpectedResult: {ExecutionStatus: SUCCEEDED}\n")
+	bigFile := writeFile(t, filepath.Join(dir, "big", "1-1.yaml"), "description: '"+strings.Repeat("x", conformance.MaxFileBytes)+"'\n")
+	for file, problem := range map[string]string{
+		bombFile: fmt.Sprintf("expands to more than %d nodes", conformance.MaxNodes),
+		bigFile:  fmt.Sprintf("larger than %d bytes", conformance.MaxFileBytes),
+	} {
+		code, stdout, stderr := cli(t, "conform", file)
+		wantUsageError(t, code, stdout, stderr, "dpcheck conform: conformance: "+file+": ", problem)
+	}
+	code, stdout, _ := cli(t, "conform", "-h")
+	for _, limit := range []int{conformance.MaxFileBytes, conformance.MaxNodes} {
+		if code != 0 || !strings.Contains(stdout, fmt.Sprint(limit)) {
+			t.Errorf("conform -h (exit %d) does not state the limit %d:\n%s", code, limit, stdout)
+		}
 	}
 }
