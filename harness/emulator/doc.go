@@ -17,7 +17,11 @@
 // credentials, so the function checkpoints over HTTP through its own AWS
 // SDK. A process that dies mid-invocation is replaced and the invocation
 // retried, with Runtime.ExitError recorded in the history, as the service
-// does. In-process functions (a durable.Invoker) checkpoint over the same
+// does. The function timeout counts from the hand-over to a process, its
+// start included, so a process that never asks for work times out like
+// one that never answers; an invocation waiting for a process does not
+// hold the virtual clock. StopDurableExecution ends the execution at once
+// and kills the process running its invocation. In-process functions (a durable.Invoker) checkpoint over the same
 // HTTP API.
 //
 // Time is the backend's virtual clock. The emulator moves it as a

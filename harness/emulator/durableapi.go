@@ -141,7 +141,7 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.backend.StopDurableExecution(r.Context(), &in)
 	if err == nil {
-		s.executions.wake(*in.DurableExecutionArn)
+		s.executions.stopped(*in.DurableExecutionArn)
 	}
 	respond(w, out, err)
 }

@@ -34,6 +34,10 @@ type executions struct {
 	sleeping map[string]chan struct{} // asleep until the clock or a stop wakes them
 	closed   bool
 	wg       sync.WaitGroup
+
+	// invocationHook, when set (by tests), runs as each invocation is
+	// handed to the function's runner.
+	invocationHook func(arn string, index int)
 }
 
 // run is one execution's driver.
@@ -41,6 +45,34 @@ type run struct {
 	arn  string
 	fn   *function
 	done chan struct{} // closed when the execution has ended (or the emulator closed)
+
+	mu        sync.Mutex
+	interrupt context.CancelFunc // cancels the invocation in flight, if any
+}
+
+// invoke runs one invocation under a context interrupt cancels.
+func (r *run) invoke(ctx context.Context, inv *invocation) ([]byte, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.mu.Lock()
+	r.interrupt = cancel
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.interrupt = nil
+		r.mu.Unlock()
+	}()
+	return r.fn.runner.run(ctx, inv)
+}
+
+// stopInvocation cancels the invocation in flight: a function process
+// running it is killed, and replaced for the next invocation.
+func (r *run) stopInvocation() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.interrupt != nil {
+		r.interrupt()
+	}
 }
 
 func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger, maxInvocations int) *executions {
@@ -128,7 +160,10 @@ func (x *executions) drive(r *run) {
 			payload:   envelope,
 			hold:      &clockHold{x: x},
 		}
-		out, invokeErr := r.fn.runner.run(ctx, inv)
+		if x.invocationHook != nil {
+			x.invocationHook(r.arn, n)
+		}
+		out, invokeErr := r.invoke(ctx, inv)
 		inv.hold.reclaim()
 		if invokeErr != nil {
 			x.logger.Warn("emulator: invocation failed", "arn", r.arn, "invocation", n, "err", invokeErr)
@@ -186,6 +221,15 @@ func (x *executions) sleep(ctx context.Context, arn string) bool {
 		}
 		x.mu.Unlock()
 		return false
+	}
+}
+
+// stopped makes a stopped execution's driver notice at once: a sleeping
+// one wakes, an invocation in flight is cancelled.
+func (x *executions) stopped(arn string) {
+	x.wake(arn)
+	if r := x.lookup(arn); r != nil {
+		r.stopInvocation()
 	}
 }
 

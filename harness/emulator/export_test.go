@@ -3,3 +3,9 @@ package emulator
 // SetCheckpointHook installs a function run after each checkpoint request
 // was applied, before the answer goes out. Set it before any request.
 func SetCheckpointHook(s *Server, hook func(arn string)) { s.checkpointHook = hook }
+
+// SetInvocationHook installs a function run as each invocation is handed
+// to the function's runner. Set it before any invoke.
+func SetInvocationHook(s *Server, hook func(arn string, index int)) {
+	s.executions.invocationHook = hook
+}

@@ -186,11 +186,14 @@ func (e *execution) summary(in *lambda.ListDurableExecutionsByFunctionInput, sta
 	return x, true
 }
 
-// StopDurableExecution stops a running execution: STOPPED, with the given
-// error or "Execution stopped by user request". While an invocation is in
-// flight the stop takes effect when it ends (its checkpoints are refused
-// from now on). Stopping a stopped execution answers the same timestamp;
-// stopping one that ended otherwise is an InvalidParameterValueException.
+// StopDurableExecution stops a running execution at once: STOPPED, with
+// the given error or "Execution stopped by user request", ExecutionStopped
+// last in its history. An invocation in flight is ended with it (its
+// InvocationCompleted comes first): its checkpoints and state reads are
+// refused from then on, and its EndInvocation records nothing. Stopping a
+// stopped execution answers the same timestamp; stopping one that ended
+// otherwise, or that an EXECUTION update or its timeout is already ending,
+// is an InvalidParameterValueException.
 func (b *Backend) StopDurableExecution(_ context.Context, in *lambda.StopDurableExecutionInput, _ ...func(*lambda.Options)) (*lambda.StopDurableExecutionOutput, error) {
 	if in == nil || in.DurableExecutionArn == nil || *in.DurableExecutionArn == "" {
 		return nil, invalidParam("DurableExecutionArn is required")
@@ -207,14 +210,18 @@ func (b *Backend) StopDurableExecution(_ context.Context, in *lambda.StopDurable
 		return &lambda.StopDurableExecutionOutput{StopTimestamp: ptr(e.end)}, nil
 	case !e.running():
 		return nil, invalidParam("durable execution %s has already ended (%s)", e.arn, e.status)
-	case e.ending != nil && e.ending.status == types.ExecutionStatusStopped:
-		return &lambda.StopDurableExecutionOutput{StopTimestamp: ptr(now)}, nil
+	case e.ending != nil:
+		return nil, invalidParam("durable execution %s is already ending (%s)", e.arn, e.ending.status)
 	}
 	cause := copyErrorObject(in.Error)
 	if cause == nil {
 		cause = &types.ErrorObject{ErrorMessage: aws.String("Execution stopped by user request")}
 	}
-	e.endLocked(&ending{status: types.ExecutionStatusStopped, err: cause}, now)
+	if e.inFlight {
+		e.closeInvocationLocked(now, nil)
+		e.abandoned = true
+	}
+	e.finishLocked(&ending{status: types.ExecutionStatusStopped, err: cause}, now)
 	return &lambda.StopDurableExecutionOutput{StopTimestamp: ptr(now)}, nil
 }
 

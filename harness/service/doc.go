@@ -97,8 +97,10 @@
 // a row fail the execution), or NextWait until Outcome.WakeAt. Drive runs
 // that loop for an InvokeFunc, advancing the clock while the execution
 // waits, with an invocation cap (*InvocationCapError).
-// StopDurableExecution makes the execution STOPPED with ExecutionStopped
-// last in its history.
+// StopDurableExecution makes the execution STOPPED at once with
+// ExecutionStopped last in its history, even mid-invocation: the
+// invocation in flight is recorded as completed first, its token is
+// refused from then on, and its EndInvocation records nothing.
 //
 // # Virtual clock
 //

@@ -36,6 +36,7 @@ type execution struct {
 	// invocation state
 	invocations int
 	inFlight    bool
+	abandoned   bool // a stop ended the invocation in flight: its EndInvocation records nothing
 	invStart    time.Time
 	requestID   string
 	token       string

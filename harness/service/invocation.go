@@ -97,6 +97,11 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.abandoned {
+		// A stop already recorded this invocation's end and the execution's.
+		e.abandoned = false
+		return Outcome{Next: NextTerminal, Status: e.status}, nil
+	}
 	if !e.inFlight {
 		return Outcome{}, &LifecycleError{Arn: arn, Op: "EndInvocation", Reason: "no invocation is in flight"}
 	}
@@ -113,17 +118,7 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 		}
 	}
 
-	details := &types.InvocationCompletedDetails{
-		StartTimestamp: ptr(e.invStart),
-		EndTimestamp:   ptr(now),
-		RequestId:      aws.String(e.requestID),
-	}
-	if invErr != nil {
-		details.Error = &types.EventError{Payload: invErr, Truncated: e.notTruncated}
-	}
-	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: e.stamp(now), InvocationCompletedDetails: details})
-	e.inFlight = false
-	e.token = ""
+	e.closeInvocationLocked(now, invErr)
 
 	// An ending decided mid-invocation (EXECUTION update, stop, timeout)
 	// wins over whatever the handler answered.
@@ -149,6 +144,22 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 		out.Next, out.WakeAt = NextWait, due
 	}
 	return out, nil
+}
+
+// closeInvocationLocked records the end of the invocation in flight
+// (InvocationCompleted, with invErr when it failed) and retires its token.
+func (e *execution) closeInvocationLocked(now time.Time, invErr *types.ErrorObject) {
+	details := &types.InvocationCompletedDetails{
+		StartTimestamp: ptr(e.invStart),
+		EndTimestamp:   ptr(now),
+		RequestId:      aws.String(e.requestID),
+	}
+	if invErr != nil {
+		details.Error = &types.EventError{Payload: invErr, Truncated: e.notTruncated}
+	}
+	e.appendEvent(types.Event{EventType: types.EventTypeInvocationCompleted, EventTimestamp: e.stamp(now), InvocationCompletedDetails: details})
+	e.inFlight = false
+	e.token = ""
 }
 
 // checkOutputLocked validates the handler's output and returns the ending
