@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,6 +44,7 @@ type backendConfig struct {
 	pageSize          int
 	executionTimeout  int32
 	maxFailedAttempts int
+	invoker           ChainedInvoker
 }
 
 // WithStartTime sets the virtual clock's starting instant.
@@ -93,6 +95,8 @@ type Backend struct {
 	seq        uint64
 
 	clock clock
+
+	openCallbacks atomic.Int64 // STARTED callbacks of running executions
 }
 
 // NewBackend returns an empty backend whose clock reads DefaultStart.
@@ -144,6 +148,13 @@ func (b *Backend) RegisterFunction(name string) {
 // existing ARN; with another payload it fails with
 // DurableExecutionAlreadyStartedException.
 func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (string, error) {
+	return b.startExecution(in, "")
+}
+
+// startExecution is StartExecution with a chosen execution id ("" for a
+// fresh one): a chained invoke names its target's execution before it
+// starts it.
+func (b *Backend) startExecution(in StartExecutionInput, id string) (string, error) {
 	// function and execution names share the operation id alphabet
 	if !opIDPattern(in.FunctionName) {
 		return "", invalidParam("FunctionName %q is not a function name (1-64 of [a-zA-Z0-9_-])", in.FunctionName)
@@ -182,7 +193,9 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	if name == "" {
 		name = uuidFrom("name", seq)
 	}
-	id := uuidFrom("id", seq)
+	if id == "" {
+		id = uuidFrom("id", seq)
+	}
 	e := &execution{
 		b:            b,
 		seq:          seq,
@@ -197,8 +210,8 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 		ops:          make([]*opRecord, 0, 16),
 		history:      make([]types.Event, 0, historyCap),
 	}
-	e.functionArn = "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + in.FunctionName
-	e.arn = e.functionArn + ":" + qualifier + "/durable-execution/" + name + "/" + id
+	e.functionArn = b.functionArn(in.FunctionName)
+	e.arn = b.executionArn(in.FunctionName, qualifier, name, id)
 	b.addLocked(e)
 	e.mu.Lock() // before publishing the lock order stays b.mu -> e.mu
 	b.mu.Unlock()
@@ -208,6 +221,16 @@ func (b *Backend) StartExecution(_ context.Context, in StartExecutionInput) (str
 	e.start = now
 	e.startExecutionLocked(now)
 	return e.arn, nil
+}
+
+func (b *Backend) functionArn(function string) string {
+	return "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:" + function
+}
+
+// executionArn is arn:aws:lambda:REGION:ACCOUNT:function:FN:QUALIFIER/
+// durable-execution/NAME/ID (protocol §6.5).
+func (b *Backend) executionArn(function, qualifier, name, id string) string {
+	return b.functionArn(function) + ":" + qualifier + "/durable-execution/" + name + "/" + id
 }
 
 // historyCap is the room a new execution's history starts with: enough for

@@ -166,6 +166,15 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 			ev := e.opEvent(rec, types.EventTypeContextFailed, now)
 			ev.ContextFailedDetails = &types.ContextFailedDetails{Error: &types.EventError{Payload: op.ContextDetails.Error, Truncated: e.notTruncated}}
 		}
+	case types.OperationTypeCallback: // START is its only update
+		e.startCallbackLocked(rec, u, now)
+	case types.OperationTypeChainedInvoke:
+		switch u.Action {
+		case types.OperationActionStart:
+			e.startChainedLocked(rec, u, now)
+		case types.OperationActionCancel:
+			e.cancelChainedLocked(rec, u, now)
+		}
 	}
 	e.touch(rec)
 	return false
@@ -282,10 +291,15 @@ func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now
 }
 
 func (e *execution) armOpTimerLocked(rec *opRecord, kind TimerKind, due time.Time) {
+	rec.timer = e.newOpTimerLocked(rec, kind, due)
+}
+
+// newOpTimerLocked arms a timer about rec on the execution and the clock.
+func (e *execution) newOpTimerLocked(rec *opRecord, kind TimerKind, due time.Time) *timer {
 	t := &timer{Timer: Timer{Due: due, Kind: kind, ExecutionArn: e.arn, OperationId: *rec.op.Id}, exec: e, op: rec}
-	rec.timer = t
 	e.timers.push(t)
 	e.b.arm(t)
+	return t
 }
 
 func (e *execution) disarmLocked(rec *opRecord) {

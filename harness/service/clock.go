@@ -11,9 +11,12 @@ type TimerKind string
 
 // Timer kinds.
 const (
-	TimerWait             TimerKind = "WAIT"              // a WAIT STARTED -> SUCCEEDED at ScheduledEndTimestamp
-	TimerRetry            TimerKind = "RETRY"             // a STEP PENDING -> READY at NextAttemptTimestamp
-	TimerExecutionTimeout TimerKind = "EXECUTION_TIMEOUT" // the execution TIMED_OUT after DurableConfig.ExecutionTimeout
+	TimerWait             TimerKind = "WAIT"               // a WAIT STARTED -> SUCCEEDED at ScheduledEndTimestamp
+	TimerRetry            TimerKind = "RETRY"              // a STEP PENDING -> READY at NextAttemptTimestamp
+	TimerExecutionTimeout TimerKind = "EXECUTION_TIMEOUT"  // the execution TIMED_OUT after DurableConfig.ExecutionTimeout
+	TimerCallback         TimerKind = "CALLBACK_TIMEOUT"   // a CALLBACK STARTED -> TIMED_OUT (Callback.Timeout) after TimeoutSeconds
+	TimerHeartbeat        TimerKind = "CALLBACK_HEARTBEAT" // a CALLBACK STARTED -> TIMED_OUT (Callback.Heartbeat) without a heartbeat for HeartbeatTimeoutSeconds
+	TimerAction           TimerKind = "ACTION"             // an outside action scheduled with Schedule
 )
 
 // Timer is a pending timer on the virtual clock.
@@ -29,10 +32,11 @@ type Timer struct {
 // drop dead entries lazily, so cancelling is O(1).
 type timer struct {
 	Timer
-	seq  uint64
-	exec *execution
-	op   *opRecord
-	dead atomic.Bool
+	seq    uint64
+	exec   *execution
+	op     *opRecord
+	action func() // TimerAction: run once the timer has fired, outside every lock
+	dead   atomic.Bool
 }
 
 // timerHeap is a binary min-heap ordered by due time, then creation order,
@@ -174,6 +178,9 @@ func (b *Backend) AdvanceTo(t time.Time) []Timer {
 		b.clock.mu.Unlock()
 		if next.exec.fire(next) {
 			fired = append(fired, next.Timer)
+			if next.action != nil {
+				next.action()
+			}
 		}
 	}
 }

@@ -253,6 +253,39 @@ func copyEvent(ev *types.Event, data bool) types.Event {
 	if d := ev.WaitCancelledDetails; d != nil {
 		c.WaitCancelledDetails = &types.WaitCancelledDetails{Error: copyEventError(d.Error, data)}
 	}
+	if d := ev.CallbackStartedDetails; d != nil {
+		c.CallbackStartedDetails = &types.CallbackStartedDetails{CallbackId: cloneStr(d.CallbackId), HeartbeatTimeout: cloneInt32(d.HeartbeatTimeout), Timeout: cloneInt32(d.Timeout)}
+	}
+	if d := ev.CallbackSucceededDetails; d != nil {
+		c.CallbackSucceededDetails = &types.CallbackSucceededDetails{Result: copyEventResult(d.Result, data)}
+	}
+	if d := ev.CallbackFailedDetails; d != nil {
+		c.CallbackFailedDetails = &types.CallbackFailedDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.CallbackTimedOutDetails; d != nil {
+		c.CallbackTimedOutDetails = &types.CallbackTimedOutDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.ChainedInvokeStartedDetails; d != nil {
+		c.ChainedInvokeStartedDetails = &types.ChainedInvokeStartedDetails{
+			FunctionName:        cloneStr(d.FunctionName),
+			TenantId:            cloneStr(d.TenantId),
+			Input:               copyEventInput(d.Input, data),
+			ExecutedVersion:     cloneStr(d.ExecutedVersion),
+			DurableExecutionArn: cloneStr(d.DurableExecutionArn),
+		}
+	}
+	if d := ev.ChainedInvokeSucceededDetails; d != nil {
+		c.ChainedInvokeSucceededDetails = &types.ChainedInvokeSucceededDetails{Result: copyEventResult(d.Result, data)}
+	}
+	if d := ev.ChainedInvokeFailedDetails; d != nil {
+		c.ChainedInvokeFailedDetails = &types.ChainedInvokeFailedDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.ChainedInvokeTimedOutDetails; d != nil {
+		c.ChainedInvokeTimedOutDetails = &types.ChainedInvokeTimedOutDetails{Error: copyEventError(d.Error, data)}
+	}
+	if d := ev.ChainedInvokeStoppedDetails; d != nil {
+		c.ChainedInvokeStoppedDetails = &types.ChainedInvokeStoppedDetails{Error: copyEventError(d.Error, data)}
+	}
 	if d := ev.InvocationCompletedDetails; d != nil {
 		c.InvocationCompletedDetails = &types.InvocationCompletedDetails{
 			StartTimestamp: cloneTime(d.StartTimestamp),

@@ -14,7 +14,9 @@
 //
 //	CheckpointDurableExecution, GetDurableExecutionState,
 //	GetDurableExecution, GetDurableExecutionHistory,
-//	ListDurableExecutionsByFunction, StopDurableExecution
+//	ListDurableExecutionsByFunction, StopDurableExecution,
+//	SendDurableExecutionCallbackSuccess, SendDurableExecutionCallbackFailure,
+//	SendDurableExecutionCallbackHeartbeat
 //
 // Errors are the SDK's typed errors from lambda/types, matchable with
 // errors.As exactly as against the real service.
@@ -53,8 +55,17 @@
 //     input: same ARN); another input: DurableExecutionAlreadyStartedException.
 //   - ARNs (§6.5): arn:aws:lambda:REGION:ACCOUNT:function:FN:QUALIFIER/
 //     durable-execution/NAME/ID, where ID is the EXECUTION operation's id.
-//   - CALLBACK and CHAINED_INVOKE updates are refused as unsupported
-//     (InvalidParameterValueException).
+//   - CALLBACK (§6.3): START is its only update, once, without Payload or
+//     Error; CallbackOptions timeouts 0 (none) to one year.
+//   - CHAINED_INVOKE (§6.3): START once, with ChainedInvokeOptions.
+//     FunctionName (NAME, NAME:QUALIFIER or an ARN) and an optional
+//     printable TenantId; CANCEL only while STARTED.
+//   - Send* on a callback: a missing or malformed CallbackId (1-1024 of the
+//     base64 alphabet), one naming no callback, one already completed, one
+//     of an ended execution, a Result over the payload limit or an Error
+//     over the error limit: InvalidParameterValueException; a timed-out
+//     callback: CallbackTimeoutException. These are the errors the model
+//     lists for the three operations.
 //
 // ThrottlingError and ServiceError build the TooManyRequestsException and
 // ServiceException a fault injector answers with.
@@ -90,11 +101,13 @@
 //	outcome, err := b.EndInvocation(arn, output, invokeErr)
 //
 // At most one invocation of an execution is in flight (*LifecycleError
-// otherwise). EndInvocation validates the output (protocol §5.2), records
+// otherwise). EndInvocation validates the output (protocol §5.2; PENDING
+// needs a timer, a wake-up or an open callback or chained invoke), records
 // InvocationCompleted, ends the execution on SUCCEEDED or FAILED, and says
 // what comes next: NextTerminal, NextInvoke (work is ready, or the
 // invocation failed: a crash, an error, an invalid output; five failures in
-// a row fail the execution), or NextWait until Outcome.WakeAt. Drive runs
+// a row fail the execution), or NextWait until Outcome.WakeAt (zero when
+// only an outside actor can resume it). Drive runs
 // that loop for an InvokeFunc, advancing the clock while the execution
 // waits, with an invocation cap (*InvocationCapError).
 // StopDurableExecution makes the execution STOPPED at once with
@@ -102,13 +115,59 @@
 // invocation in flight is recorded as completed first, its token is
 // refused from then on, and its EndInvocation records nothing.
 //
+// # Callbacks
+//
+// A CALLBACK START mints the CallbackId (standard base64 of the execution
+// ARN and the operation id, so it may hold '/', '+' and '='), returns it in
+// the checkpoint's new state, records CallbackStarted (CallbackId, Timeout,
+// HeartbeatTimeout when set) and arms the timeout and heartbeat timers.
+// SendDurableExecutionCallbackSuccess stores the body verbatim as the
+// result (none when empty) with CallbackSucceeded; ...Failure stores the
+// ErrorObject with CallbackFailed; ...Heartbeat restarts the heartbeat
+// timer and records nothing. A timer that fires makes the callback
+// TIMED_OUT with CallbackTimedOut and ErrorType Callback.Timeout or
+// Callback.Heartbeat. Every completion re-invokes the execution (at once
+// when it is suspended, after the invocation in flight otherwise).
+// OpenCallbacks counts the STARTED callbacks of running executions.
+//
+// # Chained invokes
+//
+// The service owns no functions: WithChainedInvoker gives it a
+// ChainedInvoker that looks targets up and runs them. A CHAINED_INVOKE
+// START records ChainedInvokeStarted (FunctionName, TenantId, Input,
+// ExecutedVersion, DurableExecutionArn) at once; the target runs only once
+// the invocation that started it has ended, so its completion is recorded
+// after that InvocationCompleted, as the conformance histories show.
+// EndInvocation hands the started chained invokes out in
+// Outcome.ChainedInvokes and the driver runs each with RunChainedInvoke,
+// which starts a durable target's execution (its ARN was named in the
+// event; a plain target gets an ARN of the same shape naming no
+// execution), lets the invoker run it to its end and completes the
+// operation: SUCCEEDED with the result, FAILED with the error
+// (ResourceNotFoundException for a target the invoker does not know),
+// TIMED_OUT or STOPPED as a durable target's execution ended, each with its
+// ChainedInvoke* event, and the parent is re-invoked. CANCEL stops it:
+// ChainedInvokeStopped, and the target never runs (or its execution is
+// stopped).
+//
+// # Outside actors in process
+//
+// DriveWith takes an Actor: the world that answers callbacks. Each time
+// the execution suspends the actor is told, and it answers at once or at a
+// virtual instant with Schedule, a timer like the others, so a callback
+// sent "after one second" lands between the timers around it
+// deterministically. With nothing left to resume it, the execution times
+// out at its ExecutionTimeout, as an unanswered callback does on the
+// service.
+//
 // # Virtual clock
 //
 // Every timestamp comes from the backend's virtual clock, which starts at
 // DefaultStart (or WithStartTime), so runs are repeatable. Time moves only
 // when asked: Advance(d), AdvanceTo(t), FireNext() (to the next timer) or
-// AdvanceUntilIdle() (every wait and retry timer in due order). Timers fire
+// AdvanceUntilIdle() (every operation timer in due order). Timers fire
 // at their due time: a WAIT becomes SUCCEEDED (WaitSucceeded), a STEP
-// retry becomes READY, and the execution timeout makes the execution
-// TIMED_OUT. PendingTimers lists what is armed.
+// retry becomes READY, a callback times out, a scheduled action runs, and
+// the execution timeout makes the execution TIMED_OUT. PendingTimers lists
+// what is armed.
 package service

@@ -46,6 +46,13 @@ type execution struct {
 	wake        bool // something changed the handler has not seen: re-invoke
 	idem        *idemEntry
 
+	// operations that only the outside world ends: STARTED callbacks, and
+	// chained invokes, which wait in queued until the invocation that
+	// started them ends
+	openCallbacks int
+	openChained   int
+	queued        []ChainedInvocation
+
 	overlay overlay // the validator's scratch space
 
 	// delta tracking for checkpoint responses: ops changed since the
@@ -66,7 +73,9 @@ type opRecord struct {
 	parent      *opRecord
 	dirty       bool
 	waitSeconds int32
-	timer       *timer
+	timer       *timer // the WAIT, RETRY or callback timeout timer
+	callback    *callbackState
+	chained     *chainedState
 	strs        [4]string // storage for op's Id, ParentId, Name, SubType
 	start       time.Time // storage for op's StartTimestamp
 }
@@ -262,6 +271,10 @@ func (e *execution) fire(t *timer) bool {
 		sd.NextAttemptTimestamp = nil
 		rec.op.StepDetails = &sd
 		e.touch(rec)
+	case TimerCallback, TimerHeartbeat:
+		e.callbackTimedOutLocked(t.op, t.Kind, at)
+	case TimerAction:
+		return true // the action runs once the lock is released; it wakes nothing by itself
 	}
 	e.wake = true
 	return true
@@ -307,6 +320,8 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 		ev.ExecutionStoppedDetails = &types.ExecutionStoppedDetails{Error: evErr}
 	}
 	e.appendEvent(ev)
+	e.b.openCallbacks.Add(-int64(e.openCallbacks))
+	e.openCallbacks, e.openChained, e.queued = 0, 0, nil
 	for _, t := range e.timers {
 		t.dead.Store(true)
 	}

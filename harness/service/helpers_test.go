@@ -43,6 +43,12 @@ func (s *session) begin() *durable.InvocationInput {
 	if err != nil {
 		s.t.Fatalf("BeginInvocation: %v", err)
 	}
+	return s.decode(raw)
+}
+
+// decode reads an envelope Drive handed over, and keeps its token.
+func (s *session) decode(raw []byte) *durable.InvocationInput {
+	s.t.Helper()
 	env, err := durable.DecodeInvocationInput(raw)
 	if err != nil {
 		s.t.Fatalf("envelope does not decode: %v\n%s", err, raw)
@@ -179,11 +185,32 @@ func ctxFail(id, typ, msg string) types.OperationUpdate {
 	return u
 }
 
+func callbackStart(id, name, parent string, timeout, heartbeat int32) types.OperationUpdate {
+	u := upd(id, types.OperationTypeCallback, types.OperationActionStart)
+	u.Name, u.SubType = aws.String(name), aws.String("Callback")
+	if parent != "" {
+		u.ParentId = aws.String(parent)
+	}
+	u.CallbackOptions = &types.CallbackOptions{TimeoutSeconds: timeout, HeartbeatTimeoutSeconds: heartbeat}
+	return u
+}
+
+func chainedStart(id, function, tenant string, payload *string) types.OperationUpdate {
+	u := upd(id, types.OperationTypeChainedInvoke, types.OperationActionStart)
+	u.SubType, u.Payload = aws.String("ChainedInvoke"), payload
+	u.ChainedInvokeOptions = &types.ChainedInvokeOptions{FunctionName: aws.String(function)}
+	if tenant != "" {
+		u.ChainedInvokeOptions.TenantId = aws.String(tenant)
+	}
+	return u
+}
+
 // wantServiceError asserts err is the SDK error type T with a message
 // containing substr.
 func wantServiceError[T interface {
 	*types.InvalidParameterValueException | *types.ResourceNotFoundException |
-		*types.DurableExecutionAlreadyStartedException | *types.TooManyRequestsException
+		*types.DurableExecutionAlreadyStartedException | *types.TooManyRequestsException |
+		*types.CallbackTimeoutException
 	error
 }](t *testing.T, err error, substr string) {
 	t.Helper()

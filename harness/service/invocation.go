@@ -20,7 +20,7 @@ type Next int
 const (
 	NextTerminal Next = iota // the execution has ended
 	NextInvoke               // invoke again now (work is ready, or the invocation failed)
-	NextWait                 // suspended until Outcome.WakeAt: advance the clock, then invoke
+	NextWait                 // suspended until a timer (Outcome.WakeAt) or an outside actor wakes it
 )
 
 func (n Next) String() string {
@@ -37,12 +37,19 @@ func (n Next) String() string {
 
 // Outcome is what EndInvocation decided.
 type Outcome struct {
-	Next   Next
-	WakeAt time.Time             // the earliest pending timer, for NextWait
+	Next Next
+	// WakeAt is the earliest pending timer, for NextWait; zero when only an
+	// outside actor (a callback's sender, a chained invoke's target) can
+	// resume the execution.
+	WakeAt time.Time
 	Status types.ExecutionStatus // the execution's status after the invocation
 	// InvocationError is the error recorded in InvocationCompleted when the
 	// invocation failed (crash, error, invalid output); nil otherwise.
 	InvocationError *types.ErrorObject
+	// ChainedInvokes are the chained invokes the invocation started, for
+	// the caller to run with RunChainedInvoke (now, or concurrently) while
+	// the execution waits for them; none once the execution has ended.
+	ChainedInvokes []ChainedInvocation
 }
 
 // BeginInvocation opens an invocation of a running execution and returns
@@ -137,11 +144,16 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 		e.finishLocked(end, now)
 		return Outcome{Next: NextTerminal, Status: e.status, InvocationError: invErr}, nil
 	}
-	// A valid PENDING output guarantees a timer or a wake-up, so an
-	// execution is never left with nothing to resume it.
-	out := Outcome{Status: e.status, InvocationError: invErr, Next: NextInvoke}
-	if due, ok := e.earliestTimer(); ok && invErr == nil && !e.wake {
-		out.Next, out.WakeAt = NextWait, due
+	// A valid PENDING output guarantees a timer, a wake-up or an operation
+	// the outside world ends, so an execution is never left with nothing
+	// to resume it.
+	out := Outcome{Status: e.status, InvocationError: invErr, Next: NextInvoke, ChainedInvokes: e.takeQueuedLocked()}
+	if invErr == nil && !e.wake {
+		if due, ok := e.earliestTimer(); ok {
+			out.Next, out.WakeAt = NextWait, due
+		} else if e.awaitsOutsideLocked() {
+			out.Next = NextWait
+		}
 	}
 	return out, nil
 }
@@ -202,7 +214,7 @@ func (e *execution) checkOutputLocked(raw []byte) (*ending, string) {
 			return nil, "a PENDING output must carry neither Result nor Error"
 		}
 		if !e.hasPendingWorkLocked() {
-			return nil, "PENDING, but no operation is pending (no retry scheduled, no wait running)"
+			return nil, "PENDING, but no operation is pending (no retry scheduled, no wait running, no callback or chained invoke open)"
 		}
 		return nil, ""
 	case "":
@@ -212,11 +224,17 @@ func (e *execution) checkOutputLocked(raw []byte) (*ending, string) {
 }
 
 // hasPendingWorkLocked reports whether anything will resume a suspended
-// execution: a retry or wait timer, or a timer that fired during the
-// invocation.
+// execution: a retry, wait or callback timer, a timer that fired during the
+// invocation, or an open callback or chained invoke.
 func (e *execution) hasPendingWorkLocked() bool {
 	_, ok := e.earliestTimer()
-	return ok || e.wake
+	return ok || e.wake || e.awaitsOutsideLocked()
+}
+
+// awaitsOutsideLocked reports whether an operation only the outside world
+// ends is open: a STARTED callback or chained invoke.
+func (e *execution) awaitsOutsideLocked() bool {
+	return e.openCallbacks > 0 || e.openChained > 0
 }
 
 // invocationError is the InvocationCompleted error of a failed invocation:

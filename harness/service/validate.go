@@ -123,9 +123,6 @@ func (e *execution) checkUpdateLocked(u *types.OperationUpdate, last bool, sim *
 		}
 		return nil
 	}
-	if u.Type == types.OperationTypeCallback || u.Type == types.OperationTypeChainedInvoke {
-		return fmt.Errorf("%s operations are not supported by the dpcheck fake backend", u.Type)
-	}
 	if u.Payload != nil && len(*u.Payload) > lim.MaxPayloadBytes {
 		return fmt.Errorf("the Payload is %d bytes; the limit is %d", len(*u.Payload), lim.MaxPayloadBytes)
 	}
@@ -319,6 +316,23 @@ func checkTransition(u *types.OperationUpdate, s *simOp, lim Limits) error {
 				return tErr("cannot CANCEL wait %s: it is %s (allowed from STARTED)", id, statusOrMissing(s))
 			}
 		}
+	case types.OperationTypeCallback:
+		if s.exists {
+			return tErr("cannot START callback %s: it already exists (%s)", id, s.status)
+		}
+		if o := u.CallbackOptions; o != nil {
+			if o.TimeoutSeconds < 0 || o.TimeoutSeconds > lim.MaxWaitSeconds {
+				return tErr("START of callback %s: CallbackOptions.TimeoutSeconds %d is outside 0-%d", id, o.TimeoutSeconds, lim.MaxWaitSeconds)
+			}
+			if o.HeartbeatTimeoutSeconds < 0 || o.HeartbeatTimeoutSeconds > lim.MaxWaitSeconds {
+				return tErr("START of callback %s: CallbackOptions.HeartbeatTimeoutSeconds %d is outside 0-%d", id, o.HeartbeatTimeoutSeconds, lim.MaxWaitSeconds)
+			}
+		}
+		if u.Payload != nil || u.Error != nil {
+			return tErr("START of callback %s must carry neither Payload nor Error (the callback's result comes from SendDurableExecutionCallback*)", id)
+		}
+	case types.OperationTypeChainedInvoke:
+		return checkChainedTransition(u, s)
 	case types.OperationTypeContext:
 		switch u.Action {
 		case types.OperationActionStart:
@@ -358,6 +372,9 @@ func resultingStatus(u *types.OperationUpdate) types.OperationStatus {
 	case types.OperationActionRetry:
 		return types.OperationStatusPending
 	case types.OperationActionCancel:
+		if u.Type == types.OperationTypeChainedInvoke {
+			return types.OperationStatusStopped
+		}
 		return types.OperationStatusCancelled
 	}
 	return ""

@@ -43,8 +43,14 @@ func TestCheckpointRejections(t *testing.T) {
 		{name: "name empty", batch: []types.OperationUpdate{stepStart("a", "", "")}, want: "invalid Name"},
 		{name: "subtype too long", batch: []types.OperationUpdate{with(stepStart("a", "s", ""), func(u *types.OperationUpdate) { u.SubType = aws.String(strings.Repeat("S", 33)) })}, want: "invalid SubType"},
 		{name: "parent id malformed", batch: []types.OperationUpdate{stepStart("a", "s", "no spaces")}, want: "ParentId"},
-		{name: "callback unsupported", batch: []types.OperationUpdate{upd("a", types.OperationTypeCallback, types.OperationActionStart)}, want: "not supported"},
-		{name: "chained invoke unsupported", batch: []types.OperationUpdate{upd("a", types.OperationTypeChainedInvoke, types.OperationActionStart)}, want: "not supported"},
+		{name: "callback completed by a checkpoint", batch: []types.OperationUpdate{upd("a", types.OperationTypeCallback, types.OperationActionSucceed)}, want: "not allowed for a CALLBACK"},
+		{name: "callback twice in a batch", batch: []types.OperationUpdate{callbackStart("a", "c", "", 0, 0), callbackStart("a", "c", "", 0, 0)}, want: "more than once"},
+		{name: "chained invoke without options", batch: []types.OperationUpdate{upd("a", types.OperationTypeChainedInvoke, types.OperationActionStart)}, want: "requires ChainedInvokeOptions.FunctionName"},
+		{name: "chained invoke of a malformed function", batch: []types.OperationUpdate{chainedStart("a", "no/such:fn", "", nil)}, want: "is not a function name or ARN"},
+		{name: "chained invoke with an error", batch: []types.OperationUpdate{with(chainedStart("a", "echo", "", nil), func(u *types.OperationUpdate) { u.Error = errObj("E", "m") })}, want: "must not carry an Error"},
+		{name: "chained invoke with a bad tenant", batch: []types.OperationUpdate{chainedStart("a", "echo", "tab\there", nil)}, want: "TenantId"},
+		{name: "chained invoke cancelled before it started", batch: []types.OperationUpdate{upd("a", types.OperationTypeChainedInvoke, types.OperationActionCancel)}, want: "cannot CANCEL chained invoke a: it is not started"},
+		{name: "chained invoke payload over the limit", batch: []types.OperationUpdate{chainedStart("a", "echo", "", aws.String(strings.Repeat("x", 256<<10+1)))}, want: "the Payload is"},
 
 		// batch rules
 		{name: "EXECUTION update not last", batch: []types.OperationUpdate{upd("x", types.OperationTypeExecution, types.OperationActionSucceed), stepStart("a", "s", "")}, want: "must be the last"},
