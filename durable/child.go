@@ -52,28 +52,40 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		}
 		return serializeResult(cfg.serdes, v, "child context", name)
 	})
+	payload, errObj, err := c.settleContext(r)
+	if err != nil {
+		return zero, err
+	}
+	if errObj != nil {
+		return zero, childErrorFrom(errObj)
+	}
+	var out O
+	if err := deserializeResult(cfg.serdes, payload, &out, "child context", name); err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// settleContext finishes a context operation run in c by runContext, for a
+// caller that waits for it: a control error unwinds c (suspending it when
+// the child suspended), a terminal update still to send is sent, and the
+// outcome is the payload or the failure's error object.
+func (c *dctx) settleContext(r ctxRun) (string, *types.ErrorObject, error) {
 	if r.err != nil {
 		if r.err == errSuspended {
 			c.suspend()
 		}
-		return zero, r.err
+		return "", nil, r.err
 	}
 	if r.final != nil {
 		if err := c.enter(); err != nil { // a turn boundary before the terminal checkpoint
-			return zero, err
+			return "", nil, err
 		}
 		if err := r.owner.send(*r.final, true); err != nil {
-			return zero, err
+			return "", nil, err
 		}
 	}
-	if r.errObj != nil {
-		return zero, childErrorFrom(r.errObj)
-	}
-	var out O
-	if err := deserializeResult(cfg.serdes, r.payload, &out, "child context", name); err != nil {
-		return zero, err
-	}
-	return out, nil
+	return r.payload, r.errObj, nil
 }
 
 // ctxRun is the outcome of a context operation (child context or Parallel

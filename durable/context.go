@@ -140,6 +140,22 @@ func (c *dctx) lookup(id string, typ types.OperationType, sub, name string) (*ty
 	return op, nil
 }
 
+// begin starts the operation of type typ/sub named name at the next position
+// of this context: it takes a turn, numbers the operation, looks up its
+// record and tells the Observer how it was met.
+func (c *dctx) begin(typ types.OperationType, sub, name string) (string, *types.Operation, error) {
+	if err := c.enter(); err != nil {
+		return "", nil, err
+	}
+	id := hashID(c.nextPath())
+	rec, err := c.lookup(id, typ, sub, name)
+	if err != nil {
+		return "", nil, err
+	}
+	c.observe(id, name, typ, sub, modeOf(rec))
+	return id, rec, nil
+}
+
 func describeOp(typ, sub, name string) string {
 	return fmt.Sprintf("%s/%s %q", typ, sub, name)
 }

@@ -1,7 +1,8 @@
 // Package durable is a small durable-execution runtime for AWS Lambda
 // durable functions, with the vocabulary of the official Go SDK: a handler
 // func(durable.Context, E) (R, error) calls package-level operations
-// (Step, Parallel, RunInChildContext, Wait) whose outcomes are checkpointed
+// (Step, Parallel, RunInChildContext, Wait, CreateCallback,
+// WaitForCallback, WaitForCondition, Invoke) whose outcomes are checkpointed
 // through the Lambda API (CheckpointDurableExecution,
 // GetDurableExecutionState). The service invokes the function again after
 // every suspension, and after a failed invocation; each invocation replays
@@ -95,6 +96,34 @@
 // or return its ThrowIfError() to fail the execution with a
 // ChildContextError. Its error is non-nil only for a *ValidationError (bad
 // options, found before anything is recorded) or an unwinding error.
+//
+// # Callbacks, invokes and polled conditions
+//
+// Three kinds of operation wait on the outside world; each suspends the
+// invocation until the service has the outcome and invokes the function
+// again, and each replays its recorded outcome:
+//
+//   - CreateCallback records a CALLBACK; the service assigns the id
+//     (Callback.ID) that an external system passes to
+//     SendDurableExecutionCallbackSuccess or ...Failure. Callback.Result
+//     returns what it sent, or a *CallbackError when it failed or timed out
+//     (WithCallbackTimeout, WithHeartbeatTimeout). WaitForCallback wraps a
+//     callback and a submitter step, which hands the id out, in one CONTEXT
+//     of SubType WaitForCallback; a submitter that fails for good is a
+//     *CallbackError too. errors.Is tells the kinds apart
+//     (ErrCallbackFailed, ErrCallbackTimedOut, ErrCallbackSubmitterFailed).
+//   - Invoke records a CHAINED_INVOKE: the service invokes another function
+//     with the input and records its result, or its error (*InvokeError).
+//   - WaitForCondition polls a check function: one STEP of SubType
+//     WaitForCondition, one attempt per check; to poll again it records
+//     RETRY with the state and the wait strategy's delay (NewWaitStrategy,
+//     or any WaitStrategy), and the next check gets that state back. A check
+//     error or a strategy error fails it with a *WaitForConditionError.
+//
+// They work in any context, Parallel branches included: a branch waiting for
+// a callback is suspended and keeps its slot, and a branch that failed
+// because of one carries the *CallbackError (or *InvokeError,
+// *WaitForConditionError) behind its *ChildContextError, live and on replay.
 //
 // # Errors
 //

@@ -272,5 +272,8 @@ func childErrorFrom(o *types.ErrorObject) *ChildContextError {
 			e.Cause = &StepError{ErrorType: inner.ErrorType, ErrorMessage: inner.ErrorMessage, ErrorData: inner.ErrorData}
 		}
 	}
+	if e.Cause == nil {
+		e.Cause = operationErrorFrom(o)
+	}
 	return e
 }

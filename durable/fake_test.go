@@ -181,6 +181,9 @@ func (m *memService) apply(u *types.OperationUpdate) (*types.Operation, error) {
 		if u.Type == types.OperationTypeStep && op.StepDetails == nil {
 			op.StepDetails = &types.StepDetails{}
 		}
+		if err := m.startExternal(op, u); err != nil {
+			return nil, err
+		}
 	case types.OperationActionSucceed, types.OperationActionFail, types.OperationActionRetry:
 		if op == nil {
 			return nil, fmt.Errorf("%s: %s of an unknown operation", id, u.Action)
@@ -206,7 +209,11 @@ func (m *memService) apply(u *types.OperationUpdate) (*types.Operation, error) {
 				if u.StepOptions == nil || u.StepOptions.NextAttemptDelaySeconds == nil {
 					return nil, fmt.Errorf("%s: RETRY without StepOptions", id)
 				}
-				op.Status, op.StepDetails.Error = types.OperationStatusPending, u.Error
+				if u.Error != nil && u.Payload != nil {
+					return nil, fmt.Errorf("%s: RETRY with both an Error and a Payload", id)
+				}
+				// a WaitForCondition's RETRY carries its state, read back on READY
+				op.Status, op.StepDetails.Error, op.StepDetails.Result = types.OperationStatusPending, u.Error, u.Payload
 			}
 		case types.OperationTypeContext:
 			if status != types.OperationStatusStarted || u.Action == types.OperationActionRetry {

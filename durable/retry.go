@@ -101,15 +101,21 @@ func NewRetryStrategy(c RetryConfig) RetryStrategy {
 		if filtered && !matchesMessage(a.Err, c.RetryableErrors, patterns) && !matchesType(a.Err, typesSet) {
 			return RetryDecision{}
 		}
-		base := min(float64(c.InitialDelay)*math.Pow(c.BackoffRate, float64(a.Attempt-1)), float64(c.MaxDelay))
-		switch c.Jitter {
-		case JitterFull:
-			base *= a.Jitter()
-		case JitterHalf:
-			base = base/2 + a.Jitter()*base/2
-		}
-		return RetryDecision{Retry: true, Delay: time.Duration(base)}
+		return RetryDecision{Retry: true, Delay: backoff(c.InitialDelay, c.MaxDelay, c.BackoffRate, c.Jitter, a.Attempt, a.Jitter)}
 	}
+}
+
+// backoff is the delay after attempt n (1-based):
+// min(initial*rate^(n-1), max), jittered with draws from jitter.
+func backoff(initial, max time.Duration, rate float64, j JitterStrategy, n int, jitter func() float64) time.Duration {
+	d := min(float64(initial)*math.Pow(rate, float64(n-1)), float64(max))
+	switch j {
+	case JitterFull:
+		d *= jitter()
+	case JitterHalf:
+		d = d/2 + jitter()*d/2
+	}
+	return time.Duration(d)
 }
 
 func matchesMessage(err error, subs []string, patterns []*regexp.Regexp) bool {

@@ -115,15 +115,10 @@ func Step[O any](ctx Context, name string, fn func(StepContext) (O, error), opts
 
 // step is Step without generics: run returns the serialized result.
 func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func(StepContext) (string, error)) (string, error) {
-	if err := c.enter(); err != nil {
-		return "", err
-	}
-	id := hashID(c.nextPath())
-	rec, err := c.lookup(id, types.OperationTypeStep, subStep, name)
+	id, rec, err := c.begin(types.OperationTypeStep, subStep, name)
 	if err != nil {
 		return "", err
 	}
-	c.observe(id, name, types.OperationTypeStep, subStep, modeOf(rec))
 	ref := c.ref(id, types.OperationTypeStep, subStep, name)
 	attempt, start := 1, true
 	if rec != nil {

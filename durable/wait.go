@@ -20,15 +20,10 @@ func Wait(ctx Context, name string, d time.Duration) error {
 	if d < time.Second {
 		return &ValidationError{Message: "wait duration must be at least 1 second, got " + d.String()}
 	}
-	if err := c.enter(); err != nil {
-		return err
-	}
-	id := hashID(c.nextPath())
-	rec, err := c.lookup(id, types.OperationTypeWait, subWait, name)
+	id, rec, err := c.begin(types.OperationTypeWait, subWait, name)
 	if err != nil {
 		return err
 	}
-	c.observe(id, name, types.OperationTypeWait, subWait, modeOf(rec))
 	if rec == nil {
 		u := c.ref(id, types.OperationTypeWait, subWait, name).update(types.OperationActionStart)
 		u.WaitOptions = &types.WaitOptions{WaitSeconds: aws.Int32(int32(min(math.Ceil(d.Seconds()), math.MaxInt32)))}

@@ -1,0 +1,223 @@
+package durable
+
+import (
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// WaitAttempt is what a WaitStrategy decides on.
+type WaitAttempt[S any] struct {
+	State   S              // the state the check just returned
+	Attempt int            // 1-based number of that check
+	Jitter  func() float64 // draws in [0,1) from Env.Jitter
+}
+
+// WaitDecision says whether to check again and after how long. The runtime
+// rounds the delay up to whole seconds, at least 1.
+type WaitDecision struct {
+	Continue bool
+	Delay    time.Duration
+}
+
+// WaitStrategy decides, after each check of WaitForCondition, whether to
+// poll again. An error ends the WaitForCondition with that error recorded.
+type WaitStrategy[S any] func(WaitAttempt[S]) (WaitDecision, error)
+
+// WaitStrategyConfig configures NewWaitStrategy. Zero fields take the
+// defaults of the other SDKs: 60 attempts, 5 s initial delay, 5 min cap,
+// rate 1.5, full jitter.
+type WaitStrategyConfig[S any] struct {
+	// ShouldContinuePolling reports whether the condition still needs
+	// waiting for (required).
+	ShouldContinuePolling func(S) bool
+	MaxAttempts           int // total checks, the first included
+	InitialDelay          time.Duration
+	MaxDelay              time.Duration
+	BackoffRate           float64
+	Jitter                JitterStrategy
+}
+
+// NewWaitStrategy builds a strategy that polls while ShouldContinuePolling
+// says so, with exponential backoff: the delay after check n is
+// min(InitialDelay*BackoffRate^(n-1), MaxDelay), jittered. When the
+// condition still holds after MaxAttempts checks it returns a
+// *WaitMaxAttemptsError. A nil ShouldContinuePolling polls once and stops.
+func NewWaitStrategy[S any](c WaitStrategyConfig[S]) WaitStrategy[S] {
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 60
+	}
+	if c.InitialDelay <= 0 {
+		c.InitialDelay = 5 * time.Second
+	}
+	if c.MaxDelay <= 0 {
+		c.MaxDelay = 5 * time.Minute
+	}
+	if c.BackoffRate <= 0 {
+		c.BackoffRate = 1.5
+	}
+	return func(a WaitAttempt[S]) (WaitDecision, error) {
+		if c.ShouldContinuePolling == nil || !c.ShouldContinuePolling(a.State) {
+			return WaitDecision{}, nil
+		}
+		if a.Attempt >= c.MaxAttempts {
+			return WaitDecision{}, &WaitMaxAttemptsError{MaxAttempts: c.MaxAttempts}
+		}
+		return WaitDecision{Continue: true, Delay: backoff(c.InitialDelay, c.MaxDelay, c.BackoffRate, c.Jitter, a.Attempt, a.Jitter)}, nil
+	}
+}
+
+// WaitForConditionConfig configures one WaitForCondition.
+type WaitForConditionConfig[S any] struct {
+	InitialState S               // the state the first check receives
+	WaitStrategy WaitStrategy[S] // required
+	Serdes       Serdes          // how the state is stored (default JSON)
+}
+
+// WaitForCondition polls check until the wait strategy says stop, and returns
+// the last state. It is one STEP operation of SubType WaitForCondition: each
+// check is an attempt; the state it returns is checkpointed, and the strategy
+// decides on it. To poll again the runtime records RETRY with the state and
+// the delay and suspends the invocation; the service invokes the function
+// again after the delay, and the next check receives that state. A check
+// that returns an error is not retried: it fails the operation, as does an
+// error from the strategy, and WaitForCondition returns a
+// *WaitForConditionError, live and on replay. A finished WaitForCondition
+// replays its final state without running check.
+func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext, state S) (S, error), cfg WaitForConditionConfig[S]) (S, error) {
+	var zero S
+	c, err := internal(ctx)
+	if err != nil {
+		return zero, err
+	}
+	if check == nil || cfg.WaitStrategy == nil {
+		return zero, &ValidationError{Message: "wait for condition " + quote(name) + " needs a check function and a wait strategy"}
+	}
+	sd := cfg.Serdes
+	if sd == nil {
+		sd = defaultSerdes
+	}
+	p := poll{
+		initial: func() (string, error) { return serializeResult(sd, cfg.InitialState, "wait for condition", name) },
+		check: func(sc StepContext, payload string) (string, WaitDecision, error) {
+			var state S
+			if err := deserializeResult(sd, payload, &state, "wait for condition", name); err != nil {
+				return "", WaitDecision{}, err
+			}
+			next, err := check(sc, state)
+			if err != nil {
+				return "", WaitDecision{}, err
+			}
+			// the strategy decides on what a replay would read back
+			out, err := serializeResult(sd, next, "wait for condition", name)
+			if err != nil {
+				return "", WaitDecision{}, err
+			}
+			var stored S
+			if err := deserializeResult(sd, out, &stored, "wait for condition", name); err != nil {
+				return "", WaitDecision{}, err
+			}
+			d, err := cfg.WaitStrategy(WaitAttempt[S]{State: stored, Attempt: sc.Attempt(), Jitter: c.exec.jitter})
+			return out, d, err
+		},
+	}
+	payload, err := c.waitForCondition(ctx, name, &p)
+	if err != nil {
+		return zero, err
+	}
+	var out S
+	if err := deserializeResult(sd, payload, &out, "wait for condition", name); err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// poll is WaitForCondition without generics: states are serialized.
+type poll struct {
+	initial func() (string, error)
+	// check runs one check on the stored state and returns the new one,
+	// serialized, with the strategy's decision on it.
+	check func(sc StepContext, state string) (string, WaitDecision, error)
+}
+
+func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, error) {
+	id, rec, err := c.begin(types.OperationTypeStep, subWaitForCondition, name)
+	if err != nil {
+		return "", err
+	}
+	ref := c.ref(id, types.OperationTypeStep, subWaitForCondition, name)
+	attempt, start := 1, true
+	var state *string // the state a RETRY stored; nil: the initial state
+	if rec != nil {
+		d := rec.StepDetails
+		if d == nil {
+			d = &types.StepDetails{}
+		}
+		attempt, state = int(d.Attempt)+1, d.Result
+		switch rec.Status {
+		case types.OperationStatusSucceeded:
+			return aws.ToString(d.Result), nil
+		case types.OperationStatusPending:
+			return "", c.suspend()
+		case types.OperationStatusStarted: // an attempt cut off: check again, no new START
+			start = false
+		case types.OperationStatusReady:
+		default:
+			typ, msg, data := objFields(d.Error)
+			return "", &WaitForConditionError{ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+		}
+	}
+	var in string
+	if state != nil {
+		in = *state
+	} else if in, err = p.initial(); err != nil {
+		return "", err
+	}
+	if start {
+		if err := c.send(ref.update(types.OperationActionStart), false); err != nil {
+			return "", err
+		}
+	}
+	if o := c.exec.observer; o != nil {
+		o.ObserveStepRun(StepRunEvent{ID: id, Name: name, Attempt: attempt})
+	}
+	sc := &stepCtx{Context: base, attempt: attempt, name: name, base: c.exec.logger}
+	var out string
+	var decision WaitDecision
+	uerr := protect(func() (err error) {
+		out, decision, err = p.check(sc, in)
+		return err
+	})
+	if err := c.enter(); err != nil { // a turn boundary between the check and its checkpoint
+		return "", err
+	}
+	if uerr == nil && len(out) > maxPayloadBytes {
+		uerr = &PayloadTooLargeError{What: "the state of wait for condition " + quote(name), Size: len(out), Limit: maxPayloadBytes}
+	}
+	if uerr != nil {
+		obj := errorObject(uerr)
+		u := ref.update(types.OperationActionFail)
+		u.Error = &obj
+		if err := c.send(u, true); err != nil {
+			return "", err
+		}
+		typ, msg, data := objFields(&obj)
+		return "", &WaitForConditionError{ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+	}
+	if !decision.Continue {
+		u := ref.update(types.OperationActionSucceed)
+		u.Payload = aws.String(out)
+		if err := c.send(u, true); err != nil {
+			return "", err
+		}
+		return out, nil
+	}
+	u := ref.update(types.OperationActionRetry)
+	u.Payload = aws.String(out)
+	u.StepOptions = &types.StepOptions{NextAttemptDelaySeconds: aws.Int32(delaySeconds(decision.Delay))}
+	if err := c.send(u, true); err != nil {
+		return "", err
+	}
+	return "", c.suspend()
+}

@@ -1,0 +1,128 @@
+package durable
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// maxInvokeInputBytes is the service's limit on a chained invoke's input.
+const maxInvokeInputBytes = 1024 * 1024
+
+// InvokeOption configures one Invoke.
+type InvokeOption func(*invokeConfig)
+
+type invokeConfig struct {
+	tenantID      string
+	payloadSerdes Serdes
+	resultSerdes  Serdes
+}
+
+// WithTenantID invokes the function for this tenant (ChainedInvokeOptions
+// TenantId), for functions with tenant isolation.
+func WithTenantID(id string) InvokeOption { return func(c *invokeConfig) { c.tenantID = id } }
+
+// WithPayloadSerdes sets how the input is serialized (default JSON).
+func WithPayloadSerdes(s Serdes) InvokeOption {
+	return func(c *invokeConfig) { c.payloadSerdes = s }
+}
+
+// WithResultSerdes sets how the invoked function's result is read (default
+// JSON); its Deserialize gets the result as the service recorded it.
+func WithResultSerdes(s Serdes) InvokeOption {
+	return func(c *invokeConfig) { c.resultSerdes = s }
+}
+
+// Invoke calls another Lambda function, durable or not, and returns its
+// result: a CHAINED_INVOKE operation whose START makes the service invoke
+// functionName (a name, ARN or qualified name) with the serialized input.
+// The invocation suspends until the invoked function finishes; the service
+// then invokes this function again, and Invoke returns the result, or an
+// *InvokeError when the function failed, timed out or was stopped. Until then
+// it returns an error the caller should pass up unchanged. On replay a
+// finished Invoke returns its recorded outcome without invoking anything.
+//
+// O comes first so that it alone can be given: Invoke[Reply](ctx, ...).
+func Invoke[O, I any](ctx Context, name, functionName string, input I, opts ...InvokeOption) (O, error) {
+	var zero O
+	c, err := internal(ctx)
+	if err != nil {
+		return zero, err
+	}
+	if functionName == "" {
+		return zero, &ValidationError{Message: "invoke " + quote(name) + " has no function name"}
+	}
+	cfg := invokeConfig{payloadSerdes: defaultSerdes, resultSerdes: defaultSerdes}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.payloadSerdes == nil {
+		cfg.payloadSerdes = defaultSerdes
+	}
+	if cfg.resultSerdes == nil {
+		cfg.resultSerdes = defaultSerdes
+	}
+	payload, err := c.invoke(name, functionName, &cfg, func() (string, error) {
+		return serializeInput(cfg.payloadSerdes, input, name)
+	})
+	if err != nil {
+		return zero, err
+	}
+	var out O
+	if err := deserializeResult(cfg.resultSerdes, payload, &out, "invoke", name); err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// serializeInput serializes an invoke's input; the input is the caller's
+// value, so a failure is returned to the caller, never recorded.
+func serializeInput(sd Serdes, v any, name string) (string, error) {
+	s, err := sd.Serialize(v)
+	if err != nil {
+		return "", &SerdesError{What: "the input of invoke " + quote(name), Err: err}
+	}
+	if len(s) > maxInvokeInputBytes {
+		return "", &PayloadTooLargeError{What: "the input of invoke " + quote(name), Size: len(s), Limit: maxInvokeInputBytes}
+	}
+	return s, nil
+}
+
+// invoke starts (or finds) the CHAINED_INVOKE operation and returns the
+// invoked function's result payload. input is serialized only when the
+// operation starts.
+func (c *dctx) invoke(name, functionName string, cfg *invokeConfig, input func() (string, error)) (string, error) {
+	id, rec, err := c.begin(types.OperationTypeChainedInvoke, subChainedInvoke, name)
+	if err != nil {
+		return "", err
+	}
+	if rec == nil {
+		payload, err := input()
+		if err != nil {
+			return "", err
+		}
+		u := c.ref(id, types.OperationTypeChainedInvoke, subChainedInvoke, name).update(types.OperationActionStart)
+		u.Payload = aws.String(payload)
+		u.ChainedInvokeOptions = &types.ChainedInvokeOptions{FunctionName: aws.String(functionName)}
+		if cfg.tenantID != "" {
+			u.ChainedInvokeOptions.TenantId = aws.String(cfg.tenantID)
+		}
+		if err := c.send(u, true); err != nil {
+			return "", err
+		}
+		if rec = c.exec.get(id); rec == nil {
+			return "", c.suspend()
+		}
+	}
+	d := rec.ChainedInvokeDetails
+	if d == nil {
+		d = &types.ChainedInvokeDetails{}
+	}
+	switch rec.Status {
+	case types.OperationStatusSucceeded:
+		return aws.ToString(d.Result), nil
+	case types.OperationStatusStarted, types.OperationStatusPending, types.OperationStatusReady:
+		return "", c.suspend()
+	}
+	typ, msg, data := objFields(d.Error)
+	return "", &InvokeError{FunctionName: functionName, Status: rec.Status, ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+}
