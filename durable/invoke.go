@@ -5,9 +5,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// maxInvokeInputBytes is the service's limit on a chained invoke's input.
-const maxInvokeInputBytes = 1024 * 1024
-
 // InvokeOption configures one Invoke.
 type InvokeOption func(*invokeConfig)
 
@@ -74,15 +71,16 @@ func Invoke[O, I any](ctx Context, name, functionName string, input I, opts ...I
 	return out, nil
 }
 
-// serializeInput serializes an invoke's input; the input is the caller's
-// value, so a failure is returned to the caller, never recorded.
+// serializeInput serializes an invoke's input, at most 256 KiB like every
+// operation payload; the input is the caller's value, so a failure is
+// returned to the caller, never recorded.
 func serializeInput(sd Serdes, v any, name string) (string, error) {
 	s, err := sd.Serialize(v)
 	if err != nil {
 		return "", &SerdesError{What: "the input of invoke " + quote(name), Err: err}
 	}
-	if len(s) > maxInvokeInputBytes {
-		return "", &PayloadTooLargeError{What: "the input of invoke " + quote(name), Size: len(s), Limit: maxInvokeInputBytes}
+	if len(s) > maxPayloadBytes {
+		return "", &PayloadTooLargeError{What: "the input of invoke " + quote(name), Size: len(s), Limit: maxPayloadBytes}
 	}
 	return s, nil
 }

@@ -122,7 +122,7 @@ func TestInvokeValidation(t *testing.T) {
 	out, _ := m.run(t, durable.Handle(func(ctx durable.Context, _ any) (int, error) {
 		_, err := durable.Invoke[int](ctx, "noname", "", 1)
 		errs = append(errs, err)
-		_, err = durable.Invoke[int](ctx, "big", "fn", strings.Repeat("x", 1<<20))
+		_, err = durable.Invoke[int](ctx, "big", "fn", strings.Repeat("x", 256<<10))
 		errs = append(errs, err)
 		_, err = durable.Invoke[int](ctx, "chan", "fn", make(chan int))
 		errs = append(errs, err)
@@ -132,7 +132,7 @@ func TestInvokeValidation(t *testing.T) {
 		t.Errorf("empty function name: %v", errs[0])
 	}
 	if _, ok := errors.AsType[*durable.PayloadTooLargeError](errs[1]); !ok {
-		t.Errorf("1 MiB input: %v", errs[1])
+		t.Errorf("input over 256 KiB: %v", errs[1])
 	}
 	if _, ok := errors.AsType[*durable.SerdesError](errs[2]); !ok {
 		t.Errorf("unserializable input: %v", errs[2])

@@ -1,7 +1,7 @@
 // Package suites holds the Go handlers of the official conformance
-// requirements of the step, wait, child and parallel suites, one file per
-// suite, each written from its requirement file's handler and invocations
-// prose.
+// requirements of the step, wait, child, parallel and wait_for_condition
+// suites, one file per suite, each written from its requirement file's
+// handler and invocations prose.
 //
 // [Table] maps each requirement key ("parallel/8-3") to a
 // [conformance.Entry]: the handler, built with durable.Handle, and the runner

@@ -17,6 +17,8 @@ func Table() map[string]conformance.Entry {
 		"wait":     waitSuite(),
 		"child":    childSuite(),
 		"parallel": parallelSuite(),
+
+		"wait_for_condition": waitForConditionSuite(),
 	} {
 		for id, e := range entries {
 			t[suite+"/"+id] = e
