@@ -16,17 +16,21 @@ STACK ?= dpcheck
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 REGION_FLAG := $(if $(REGION),--region $(REGION))
 
-.PHONY: help test build build-MathFunction bench e2e e2e-local deploy delete lint clean
+.PHONY: help test fuzz build build-MathFunction bench e2e e2e-local deploy delete lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
+# Ginkgo colours its output only on a terminal and outside CI (CI set), so
+# piped output and CI logs carry no escape codes.
 test: ## the gate: vet, unit tests (-race), Ginkgo specs without e2e, properties, fixtures
 	$(GO) vet ./...
 	$(GO) test -race $$($(GO) list ./... | grep -Ev '/specs(/|$$)')
 	@if [ -d specs ]; then \
-		echo '$(GO) tool ginkgo -r --race --randomize-all --fail-on-pending --label-filter=!e2e --skip-package=props ./specs'; \
-		$(GO) tool ginkgo -r --race --randomize-all --fail-on-pending --label-filter='!e2e' --skip-package=props ./specs; \
+		flags='-r --race --randomize-all --fail-on-pending --label-filter=!e2e --skip-package=props'; \
+		if [ ! -t 1 ] || [ -n "$${CI:-}" ]; then flags="$$flags --no-color"; fi; \
+		echo "$(GO) tool ginkgo $$flags ./specs"; \
+		$(GO) tool ginkgo $$flags ./specs; \
 	else echo 'make test: no specs/ yet, Ginkgo specs skipped'; fi
 	@if [ -d specs/props ]; then \
 		echo '$(GO) test -race ./specs/props'; \
@@ -45,6 +49,10 @@ build-MathFunction: build ## what `sam build` calls (BuildMethod: makefile); nee
 	@if [ -z '$(ARTIFACTS_DIR)' ]; then echo 'make build-MathFunction: ARTIFACTS_DIR is not set (sam build sets it)' >&2; exit 2; fi
 	mkdir -p '$(ARTIFACTS_DIR)'
 	cp $(BIN_DIR)/bootstrap '$(ARTIFACTS_DIR)/bootstrap'
+
+FUZZTIME ?= 30s
+fuzz: ## every Go fuzz target for FUZZTIME each (default 30s); failing inputs land in testdata/fuzz, which make test replays
+	GO='$(GO)' FUZZTIME='$(FUZZTIME)' ./scripts/fuzz.sh
 
 bench: ## benchmarks (issue 8)
 	$(GO) run ./bench/cmd/benchreport -go '$(GO)' -count 3

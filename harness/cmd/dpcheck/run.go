@@ -30,6 +30,11 @@ operation tree, the BatchResults of every Parallel, the result and the
 history. --json prints {"status","result","error","operations","history",
 "invocations"} instead.
 
+INPUT_JSON is the JSON text, - to read it from standard input, or @FILE to
+read it from FILE (up to 6 MiB, the service's limit). A number beyond the
+float64 range (such as 1e400) is refused, naming its field: the runtime
+decodes JSON numbers as float64.
+
   --seed N              seed of the branch schedule and the retry jitter
                         (default 1), as check.WithSeed(N): a seed a failing
                         check printed reruns its schedule
@@ -138,14 +143,14 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 	if len(positional) != 2 {
 		return fail(stderr, "run", "want FUNCTION and INPUT_JSON, got %d arguments (dpcheck run -h)", len(positional))
 	}
-	name, input := positional[0], positional[1]
+	name := positional[0]
 	invoker, err := registry.Lookup(name)
 	if err != nil {
 		return fail(stderr, "run", "unknown function %q (known: %s)", name, strings.Join(registry.Names(), ", "))
 	}
-	var probe any
-	if err := json.Unmarshal([]byte(input), &probe); err != nil {
-		return fail(stderr, "run", "INPUT_JSON is not valid JSON: %v", err)
+	input, _, err := runInput(positional[1])
+	if err != nil {
+		return fail(stderr, "run", "%v", err)
 	}
 
 	runner := harness.NewLocalRunner(invoker, flags.runnerOptions(name)...)
