@@ -25,3 +25,13 @@ func hashID(path string) string {
 	var sum [16]byte
 	return hex.EncodeToString(h.Sum(sum[:0]))
 }
+
+// ChildOperationID is the wire id and the positional path of the n-th
+// child (1-based) of the operation at path parent ("" for the execution's
+// own context). A reader of a history (harness/timeline) uses it to put
+// the children of a context back in call order, and batch items in index
+// order, whatever order they ran in.
+func ChildOperationID(parent string, n int) (id, path string) {
+	path = childPath(parent, n)
+	return hashID(path), path
+}

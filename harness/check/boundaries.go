@@ -129,7 +129,8 @@ func (c *Checker) faultRun(ctx context.Context, payload string, fr *FaultRun, wa
 	if problem == "" {
 		return nil
 	}
-	div := &Divergence{Check: "boundaries", Fault: fr.Fault, K: fr.K, Calls: calls, Seed: c.cfg.seed, Problem: problem, Picks: run.Picks}
+	div := &Divergence{Check: "boundaries", Fault: fr.Fault, K: fr.K, Calls: calls, Seed: c.cfg.seed, Problem: problem, Picks: run.Picks,
+		Command: c.command(payload, fr.Fault, fr.K)}
 	if run.Result != nil {
 		div.Tree = run.Result.Tree()
 	}

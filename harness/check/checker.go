@@ -21,6 +21,10 @@ type config struct {
 	backendOpts []service.BackendOption
 	workers     int
 	failErr     error
+	// function is the name dpcheck run knows the handler by, for the
+	// rerun command a divergence names.
+	function       string
+	customSchedule bool
 }
 
 // WithSeed sets the seed of the Checker's runs (default 1): it seeds the
@@ -31,8 +35,14 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 // Seeded). Pass func(uint64) *Scheduler { return InOrder() } for a fixed
 // interleaving.
 func WithSchedule(f func(seed uint64) *Scheduler) Option {
-	return func(c *config) { c.schedule = f }
+	return func(c *config) { c.schedule, c.customSchedule = f, true }
 }
+
+// WithFunctionName names the handler as dpcheck run knows it (a function
+// of its registry, such as "calculator"), so a divergence names a
+// runnable command that reruns its case and draws its timeline (see
+// RunCommand); without it the command says FUNCTION.
+func WithFunctionName(name string) Option { return func(c *config) { c.function = name } }
 
 // WithRunnerOptions passes options to every LocalRunner the Checker makes.
 // The Checker sets the backend, the scheduler and the faults itself; use

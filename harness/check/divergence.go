@@ -42,6 +42,9 @@ type Divergence struct {
 	Problem string
 	Picks   []Pick
 	Tree    string // the diverging run's operation tree, if it has one
+	// Command reruns the case with dpcheck run and writes its timeline
+	// (RunCommand): for a replay, the run whose log was replayed.
+	Command string
 }
 
 func (d *Divergence) Error() string {
@@ -54,6 +57,9 @@ func (d *Divergence) Error() string {
 	}
 	fmt.Fprintf(&sb, "(seed %d): %s", d.Seed, strings.TrimRight(d.Problem, "\n"))
 	sb.WriteString("\n  picks: " + FormatPicks(d.Picks))
+	if d.Command != "" {
+		sb.WriteString("\n  picture: " + d.Command)
+	}
 	if d.Tree != "" {
 		sb.WriteString("\n  operations:\n" + indent(d.Tree, "    "))
 	}

@@ -166,7 +166,7 @@ func (c *Checker) ReplayLog(ctx context.Context, log Log) (*ReplayReport, error)
 		rep.InvokeErr = err
 	}
 	if p := rep.firstProblem(); p != "" {
-		rep.Divergence = &Divergence{Check: "replay", Seed: c.cfg.seed, Problem: p, Picks: rep.Picks}
+		rep.Divergence = &Divergence{Check: "replay", Seed: c.cfg.seed, Problem: p, Picks: rep.Picks, Command: c.command(logInput(log), NoFault, 0)}
 		return rep, rep.Divergence
 	}
 	return rep, nil

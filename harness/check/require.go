@@ -16,7 +16,7 @@ func (c *Checker) MustRun(t TB, input any) *Run {
 	t.Helper()
 	run, err := c.Run(context.Background(), input)
 	if err != nil {
-		fatal(t, err, run)
+		c.fatal(t, err, run)
 	}
 	return run
 }
@@ -69,7 +69,7 @@ func (c *Checker) failSweep(t TB, s *Sweep, err error) {
 	if s != nil {
 		run = s.Baseline
 	}
-	fatal(t, err, run)
+	c.fatal(t, err, run)
 }
 
 // RequireReplay is Replay, failing t at the divergence.
@@ -83,8 +83,9 @@ func (c *Checker) RequireReplay(t TB, input any) *ReplayReport {
 }
 
 // fatal fails t with err; for an error that is not a Divergence it adds
-// the run's seed, picks and operations, which a Divergence carries itself.
-func fatal(t TB, err error, run *Run) {
+// the run's picks, operations and rerun command, which a Divergence
+// carries itself.
+func (c *Checker) fatal(t TB, err error, run *Run) {
 	t.Helper()
 	var d *Divergence
 	if errors.As(err, &d) || run == nil {
@@ -95,5 +96,9 @@ func fatal(t TB, err error, run *Run) {
 	if run.Result != nil {
 		tree = "\n  operations:\n" + indent(run.Result.Tree(), "    ")
 	}
-	t.Fatalf("%v\n  picks: %s%s", err, FormatPicks(run.Picks), tree)
+	picture := ""
+	if run.Result != nil {
+		picture = "\n  picture: " + c.command(run.Result.Input, NoFault, 0)
+	}
+	t.Fatalf("%v\n  picks: %s%s%s", err, FormatPicks(run.Picks), picture, tree)
 }

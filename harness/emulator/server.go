@@ -44,6 +44,10 @@ type Config struct {
 	MaxInvocations int
 	// Seed seeds the retry jitter of in-process functions.
 	Seed uint64
+	// UI, when set, is served under /ui/ (GET and HEAD, with the prefix
+	// stripped), a path no Lambda API route uses; dpcheck serve mounts the
+	// execution timelines (package harness/timeline) there.
+	UI http.Handler
 	// Output receives the function processes' stdout and stderr (nil:
 	// discarded); Logger the emulator's own log (nil: discarded).
 	Output io.Writer
@@ -130,6 +134,9 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	s.durableRoutes(mux)
 	mux.HandleFunc("POST /2015-03-31/functions/{function}/invocations", s.invoke)
+	if cfg.UI != nil {
+		mux.Handle("GET /ui/", http.StripPrefix("/ui", cfg.UI))
+	}
 	mux.HandleFunc("/", s.unknown)
 	s.http = &http.Server{Handler: requestID(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

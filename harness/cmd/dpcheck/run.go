@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -13,16 +14,17 @@ import (
 
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
+	"github.com/dpcheck/dpcheck/harness/timeline"
 )
 
 func init() {
 	verbs["run"] = verb{
-		summary: "run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K]   one execution on the in-process fake, until it ends",
+		summary: "run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K] [--html FILE]   one execution on the in-process fake, until it ends",
 		run:     runVerb,
 	}
 }
 
-const runUsage = `usage: dpcheck run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K]
+const runUsage = `usage: dpcheck run FUNCTION INPUT_JSON [--json] [--seed N] [--crash-after K|--fail-checkpoint K] [--html FILE]
 
 Runs one execution of FUNCTION with INPUT_JSON on the in-process fake backend
 (virtual clock, seeded branch scheduling) until it ends, then prints the
@@ -42,6 +44,9 @@ decodes JSON numbers as float64.
                         of the execution (applied, response lost)
   --fail-checkpoint K   fail checkpoint call K with a throttling error
                         (nothing applied)
+  --html FILE           also write the execution's timeline to FILE: a
+                        self-contained HTML page (lanes, attempts, retries,
+                        waits, invocations, replays, BatchResults, errors)
 
 Exit status: 0 when the execution SUCCEEDED, 1 when it ended otherwise or
 could not finish, 2 on a usage or input error.
@@ -55,6 +60,18 @@ type runFlags struct {
 	seed           uint64
 	crashAfter     int // 0: no crash
 	failCheckpoint int // 0: no failed call
+	html           string
+}
+
+// fault is the fault the flags inject and its checkpoint call.
+func (f runFlags) fault() (check.Fault, int) {
+	switch {
+	case f.crashAfter > 0:
+		return check.CrashAfterCall, f.crashAfter
+	case f.failCheckpoint > 0:
+		return check.FailCall, f.failCheckpoint
+	}
+	return check.NoFault, 0
 }
 
 // runnerOptions are the LocalRunner options that reproduce a check run
@@ -90,8 +107,16 @@ func valueFlag(args []string, i int, names ...string) (name, value string, used 
 	return "", "", 0, nil
 }
 
-// set parses the value of a run flag that wants a whole number ≥ 1.
+// set parses the value of a run flag: --html names a file, the others
+// want a whole number ≥ 1.
 func (f *runFlags) set(name, v string) error {
+	if name == "html" {
+		if v == "" {
+			return fmt.Errorf("--html needs a file name")
+		}
+		f.html = v
+		return nil
+	}
 	n, err := strconv.ParseUint(v, 10, 63)
 	if err != nil || n == 0 {
 		return fmt.Errorf("--%s wants a whole number ≥ 1, got %q", name, v)
@@ -112,7 +137,7 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 	flags := runFlags{seed: 1}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if name, v, used, err := valueFlag(args, i, "seed", "crash-after", "fail-checkpoint"); used > 0 {
+		if name, v, used, err := valueFlag(args, i, "seed", "crash-after", "fail-checkpoint", "html"); used > 0 {
 			if err == nil {
 				err = flags.set(name, v)
 			}
@@ -153,11 +178,31 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "run", "%v", err)
 	}
 
+	var page *os.File
+	if flags.html != "" {
+		// opened before the run, so a path that cannot be written costs nothing
+		if page, err = os.Create(flags.html); err != nil {
+			return fail(stderr, "run", "cannot write the --html file: %v", err)
+		}
+		defer page.Close()
+	}
 	runner := harness.NewLocalRunner(invoker, flags.runnerOptions(name)...)
 	res, runErr := runner.RunJSON(context.Background(), input)
 	if res == nil {
 		fmt.Fprintf(stderr, "dpcheck run: %v\n", runErr)
 		return 1
+	}
+	if page != nil {
+		fault, k := flags.fault()
+		opts := timeline.Options{Command: check.RunCommand(name, input, flags.seed, fault, k, flags.html)}
+		err := timeline.Render(page, timeline.Build(res), opts)
+		if err == nil {
+			err = page.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "dpcheck run: writing %s: %v\n", flags.html, err)
+			return 1
+		}
 	}
 	if flags.asJSON {
 		out, err := res.ReportJSON()
@@ -168,6 +213,9 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n", out)
 	} else {
 		printText(stdout, res, flags.seed)
+		if page != nil {
+			fmt.Fprintf(stdout, "\nTimeline: %s\n", flags.html)
+		}
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "dpcheck run: %v\n", runErr)

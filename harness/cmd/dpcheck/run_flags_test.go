@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -101,5 +103,74 @@ func TestRunFlagErrors(t *testing.T) {
 			code, stdout, stderr := cli(t, append([]string{"run", "calculator", "{}"}, tc.args...)...)
 			wantUsageError(t, code, stdout, stderr, append([]string{"dpcheck run: "}, tc.parts...)...)
 		})
+	}
+}
+
+// TestRunReproducesCheckFaults: run --seed N --crash-after K (or
+// --fail-checkpoint K) is the faulted run of a check sweep with seed N at
+// call K, event for event, so the command a divergence names shows its
+// case.
+func TestRunReproducesCheckFaults(t *testing.T) {
+	t.Parallel()
+	input := `{"num1":10,"num2":0}`
+	const seed = 4
+	s, err := check.New(durable.Handle(function.Handler), check.WithSeed(seed)).Boundaries(context.Background(), input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range s.Runs {
+		flag := map[check.Fault]string{check.CrashAfterCall: "--crash-after", check.FailCall: "--fail-checkpoint"}[fr.Fault]
+		code, stdout, stderr := cli(t, "run", "calculator", input, "--json", "--seed", strconv.Itoa(seed), flag, strconv.Itoa(fr.K))
+		if code != 0 || stderr != "" {
+			t.Fatalf("%s %d: exit %d, stderr %q", flag, fr.K, code, stderr)
+		}
+		var want []string
+		for _, ev := range fr.Run.Result.History {
+			want = append(want, string(ev.EventType)+" "+aws.ToString(ev.Name))
+		}
+		if got := eventNames(decodeReport(t, stdout)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s %d: run history\n%s\nwant the sweep's\n%s", flag, fr.K, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestRunHTML: --html writes the timeline, naming the command that
+// rebuilds it, and a path that cannot be written is refused before the run.
+func TestRunHTML(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "out.html")
+	code, stdout, stderr := cli(t, "run", "calculator", `{"num1":10,"num2":0}`, "--seed", "3", "--crash-after", "2", "--html", path)
+	if code != 0 || stderr != "" || !strings.HasSuffix(stdout, "\nTimeline: "+path+"\n") {
+		t.Fatalf("exit %d, stderr %q, stdout ends %q", code, stderr, stdout[max(0, len(stdout)-80):])
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{
+		`data-invocations="2"`,
+		`data-error-type="DivisionByZeroError"`,
+		`data-succeeded="3" data-failed="1"`,
+		`--seed 3 --crash-after 2 --html ` + path,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	code, stdout, _ = cli(t, "run", "calculator", `{}`, "--json", "--html", filepath.Join(t.TempDir(), "p.html"))
+	if code != 0 || !strings.HasPrefix(stdout, "{") || strings.Contains(stdout, "Timeline:") {
+		t.Errorf("--json --html: exit %d, stdout must stay the JSON report", code)
+	}
+	for _, tc := range []struct {
+		args  []string
+		parts []string
+	}{
+		{[]string{"--html", filepath.Join(t.TempDir(), "no", "dir", "x.html")}, []string{"cannot write the --html file", "no such file"}},
+		{[]string{"--html="}, []string{"--html needs a file name"}},
+		{[]string{"--html"}, []string{"--html needs a value"}},
+	} {
+		code, stdout, stderr := cli(t, append([]string{"run", "calculator", "{}"}, tc.args...)...)
+		wantUsageError(t, code, stdout, stderr, append([]string{"dpcheck run: "}, tc.parts...)...)
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/dpcheck/dpcheck/harness/cloud"
 	"github.com/dpcheck/dpcheck/harness/conformance"
 	"github.com/dpcheck/dpcheck/harness/emulator"
+	"github.com/dpcheck/dpcheck/harness/service"
+	"github.com/dpcheck/dpcheck/harness/timeline"
 )
 
 func init() {
@@ -52,6 +54,9 @@ credentials; the emulator checks none).
 Also served, in process: the functions dpcheck run knows (%s) unless an
 executable takes the name, and the conformance handlers, each as the function
 SUITE--ID (e.g. step--1-1).
+
+The timeline of every execution is at http://ADDR/ui/ (the list, newest
+first, and a page per execution).
 
 On start it prints "dpcheck serve: listening on URL" to stdout.
 `
@@ -98,7 +103,10 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", "--timeout and --max-instances must be positive")
 	}
 
+	backend := service.NewBackend()
 	cfg := emulator.Config{
+		Backend:          backend,
+		UI:               timeline.Handler(backend),
 		Addr:             *addr,
 		AllowNonLoopback: *allow,
 		Functions:        servedFunctions(executables),
@@ -119,6 +127,7 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "serve", "%v", err)
 	}
 	fmt.Fprintf(stdout, "dpcheck serve: listening on %s\n", srv.URL())
+	fmt.Fprintf(stdout, "dpcheck serve: timelines at %s/ui/\n", srv.URL())
 	for _, f := range executables {
 		fmt.Fprintf(stdout, "dpcheck serve: function %s runs %s\n", f.Name, f.Executable)
 	}

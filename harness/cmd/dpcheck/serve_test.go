@@ -271,8 +271,10 @@ func TestServe(t *testing.T) {
 		t.Errorf("conform --endpoint %s: exit %d, stderr %q\n%s", p.url, code, stderr, stdout)
 	}
 
+	checkUI(t, p.url)
+
 	code, rest := p.interrupt(t)
-	want := "dpcheck serve: function calc runs " + exe + "\ndpcheck serve: stopping"
+	want := "dpcheck serve: timelines at " + p.url + "/ui/\ndpcheck serve: function calc runs " + exe + "\ndpcheck serve: stopping"
 	if code != 0 || rest != want {
 		t.Errorf("after SIGINT: exit %d, stdout %q, stderr %q; want 0 and %q", code, rest, p.stderr.String(), want)
 	}
@@ -287,8 +289,8 @@ func TestServeStopsOnSignalRightAfterListening(t *testing.T) {
 			t.Parallel()
 			p := startServe(t, "--addr", "127.0.0.1:0", "--quiet")
 			code, rest := p.interrupt(t)
-			if code != 0 || rest != "dpcheck serve: stopping" {
-				t.Fatalf("exit %d (%v), stdout %q, stderr %q; want 0 and \"dpcheck serve: stopping\"", code, p.cmd.ProcessState, rest, p.stderr.String())
+			if want := "dpcheck serve: timelines at " + p.url + "/ui/\ndpcheck serve: stopping"; code != 0 || rest != want {
+				t.Fatalf("exit %d (%v), stdout %q, stderr %q; want 0 and the timelines and stopping lines", code, p.cmd.ProcessState, rest, p.stderr.String())
 			}
 		})
 	}
