@@ -1,16 +1,58 @@
 package durable
 
-// BatchItemStatus is the state of one branch in a BatchResult (and, for
-// BatchResult.Status, of the whole batch).
-type BatchItemStatus string
+import "fmt"
+
+// BatchItemStatus is the state of one item of a BatchResult. The values are
+// the official Go SDK's; on the wire (the Parallel and Map payloads, and
+// JSON or text encodings) they are the names String gives.
+type BatchItemStatus int
 
 const (
-	BatchItemSucceeded BatchItemStatus = "SUCCEEDED"
-	BatchItemFailed    BatchItemStatus = "FAILED"
-	BatchItemStarted   BatchItemStatus = "STARTED" // in flight when the batch stopped early
+	BatchItemSucceeded BatchItemStatus = 1
+	BatchItemFailed    BatchItemStatus = 2
+	BatchItemStarted   BatchItemStatus = 4 // in flight when the batch stopped early
 )
 
-// BatchItem is one started branch.
+// String is the wire name: SUCCEEDED, FAILED or STARTED ("" for the zero
+// value).
+func (s BatchItemStatus) String() string {
+	switch s {
+	case BatchItemSucceeded:
+		return "SUCCEEDED"
+	case BatchItemFailed:
+		return "FAILED"
+	case BatchItemStarted:
+		return "STARTED"
+	case 0:
+		return ""
+	}
+	return fmt.Sprintf("BatchItemStatus(%d)", int(s))
+}
+
+// MarshalText writes the wire name, so results that hold a status encode as
+// before the type was an integer.
+func (s BatchItemStatus) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a wire name.
+func (s *BatchItemStatus) UnmarshalText(b []byte) (err error) {
+	*s, err = parseWireName(b, "a batch item status", 0, BatchItemSucceeded, BatchItemFailed, BatchItemStarted)
+	return err
+}
+
+// parseWireName finds the value among values whose String is b.
+func parseWireName[T interface {
+	~int
+	String() string
+}](b []byte, what string, values ...T) (T, error) {
+	for _, v := range values {
+		if v.String() == string(b) {
+			return v, nil
+		}
+	}
+	return 0, &SerdesError{What: what, Err: fmt.Errorf("unknown name %q", b)}
+}
+
+// BatchItem is one started item (a Parallel branch or a Map iteration).
 type BatchItem[O any] struct {
 	Index  int
 	Name   string
@@ -19,16 +61,17 @@ type BatchItem[O any] struct {
 	Err    error // when FAILED: a *ChildContextError
 }
 
-// BatchResult is what Parallel returns: one item per started branch, in index
-// order (a branch never started because the batch stopped early is left out).
+// BatchResult is what Parallel and Map return: one item per started item, in
+// index order (an item never started because the batch stopped early is
+// left out), and why the batch stopped.
 type BatchResult[O any] struct {
-	All    []BatchItem[O]
-	reason CompletionReason
+	Items  []BatchItem[O]
+	Reason CompletionReason
 }
 
 func (b BatchResult[O]) filter(s BatchItemStatus) []BatchItem[O] {
 	var out []BatchItem[O]
-	for _, it := range b.All {
+	for _, it := range b.Items {
 		if it.Status == s {
 			out = append(out, it)
 		}
@@ -38,7 +81,7 @@ func (b BatchResult[O]) filter(s BatchItemStatus) []BatchItem[O] {
 
 func (b BatchResult[O]) count(s BatchItemStatus) int {
 	n := 0
-	for _, it := range b.All {
+	for _, it := range b.Items {
 		if it.Status == s {
 			n++
 		}
@@ -58,7 +101,7 @@ func (b BatchResult[O]) Started() []BatchItem[O] { return b.filter(BatchItemStar
 // Results returns the results of the items that succeeded, in index order.
 func (b BatchResult[O]) Results() []O {
 	var out []O
-	for _, it := range b.All {
+	for _, it := range b.Items {
 		if it.Status == BatchItemSucceeded {
 			out = append(out, it.Result)
 		}
@@ -69,7 +112,7 @@ func (b BatchResult[O]) Results() []O {
 // Errors returns the errors of the items that failed, in index order.
 func (b BatchResult[O]) Errors() []error {
 	var out []error
-	for _, it := range b.All {
+	for _, it := range b.Items {
 		if it.Status == BatchItemFailed {
 			out = append(out, it.Err)
 		}
@@ -81,30 +124,30 @@ func (b BatchResult[O]) SuccessCount() int { return b.count(BatchItemSucceeded) 
 func (b BatchResult[O]) FailureCount() int { return b.count(BatchItemFailed) }
 func (b BatchResult[O]) StartedCount() int { return b.count(BatchItemStarted) }
 
-// TotalCount is the number of started branches, not of all branches.
-func (b BatchResult[O]) TotalCount() int { return len(b.All) }
+// TotalCount is the number of started items, not of all items.
+func (b BatchResult[O]) TotalCount() int { return len(b.Items) }
 
 func (b BatchResult[O]) HasFailure() bool { return b.count(BatchItemFailed) > 0 }
 
-// Status is FAILED when any item failed, otherwise SUCCEEDED.
-func (b BatchResult[O]) Status() BatchItemStatus {
+// Status is "FAILED" when any item failed, otherwise "SUCCEEDED".
+func (b BatchResult[O]) Status() string {
 	if b.HasFailure() {
-		return BatchItemFailed
+		return BatchItemFailed.String()
 	}
-	return BatchItemSucceeded
+	return BatchItemSucceeded.String()
 }
 
-// CompletionReason says why the batch stopped.
-func (b BatchResult[O]) CompletionReason() CompletionReason { return b.reason }
+// CompletionReason says why the batch stopped (the Reason field).
+func (b BatchResult[O]) CompletionReason() CompletionReason { return b.Reason }
 
 // ThrowIfError returns the first failed item's error (a *ChildContextError),
 // or nil. A handler that returns it ends the execution FAILED with
 // ErrorType ChildContextError.
 func (b BatchResult[O]) ThrowIfError() error {
-	for _, it := range b.All {
+	for _, it := range b.Items {
 		if it.Status == BatchItemFailed {
 			if it.Err == nil {
-				return &ChildContextError{ErrorType: "ChildContextError", ErrorMessage: "branch " + it.Name + " failed"}
+				return &ChildContextError{ErrorType: "ChildContextError", ErrorMessage: "item " + it.Name + " failed"}
 			}
 			return it.Err
 		}

@@ -69,7 +69,7 @@ func calculator(ctx durable.Context, in calcInput) (calcOutput, error) {
 		return calcOutput{}, err
 	}
 	keys := map[string]string{"addition": "Add", "subtraction": "Subtract", "multiplication": "Multiply", "division": "Division"}
-	out := calcOutput{Reason: string(res.CompletionReason())}
+	out := calcOutput{Reason: res.CompletionReason().String()}
 	if !res.HasFailure() {
 		for _, it := range res.Succeeded() {
 			v := it.Result

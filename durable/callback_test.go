@@ -306,7 +306,7 @@ func TestCallbacksInParallelBranches(t *testing.T) {
 	out, _ := m.run(t, inv, durable.Env{})
 	var n int
 	resultOf(t, out, &n)
-	if n != 1 || res.FailureCount() != 2 || res.CompletionReason() != durable.ReasonAllCompleted || res.Results()[0] != "fine" {
+	if n != 1 || res.FailureCount() != 2 || res.CompletionReason() != durable.CompletionAllCompleted || res.Results()[0] != "fine" {
 		t.Fatalf("successes %d failures %d reason %s results %v", n, res.FailureCount(), res.CompletionReason(), res.Results())
 	}
 	kinds := map[string]durable.CallbackErrorKind{"late": durable.CallbackTimedOut, "no": durable.CallbackFailed}

@@ -8,22 +8,22 @@ import (
 	"github.com/dpcheck/dpcheck/durable"
 )
 
-// TestToleratedPercentageIsAFloatOfAllBranches: the failed share is
-// failed/total*100 as a float, compared strictly, over every branch of the
+// TestToleratedPercentageIsExactOverAllBranches: the failed share is
+// failed/total*100 (exactly, not rounded), compared strictly, over every branch of the
 // batch (not the finished ones): 1 of 3 is 33.3 %, above a tolerated 33 %
 // but not above 34 %.
-func TestToleratedPercentageIsAFloatOfAllBranches(t *testing.T) {
+func TestToleratedPercentageIsExactOverAllBranches(t *testing.T) {
 	cases := []struct {
 		pattern string
-		pct     float64
+		pct     int
 		want    batchView
 	}{
 		{"oxo", 33, batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{0}}},
 		{"xoo", 34, batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{1, 2}}},
 	}
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%s at %g%%", tc.pattern, tc.pct), func(t *testing.T) {
-			got, _ := runView(t, tc.pattern, seq1(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: fp(tc.pct)}))
+		t.Run(fmt.Sprintf("%s at %d%%", tc.pattern, tc.pct), func(t *testing.T) {
+			got, _ := runView(t, tc.pattern, seq1(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: tc.pct}))
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
 			}

@@ -19,11 +19,13 @@ type Context interface {
 
 // Sub-types recorded on the wire.
 const (
-	subStep     = "Step"
-	subWait     = "Wait"
-	subChild    = "RunInChildContext"
-	subParallel = "Parallel"
-	subBranch   = "ParallelBranch"
+	subStep         = "Step"
+	subWait         = "Wait"
+	subChild        = "RunInChildContext"
+	subParallel     = "Parallel"
+	subBranch       = "ParallelBranch"
+	subMap          = "Map"
+	subMapIteration = "MapIteration"
 )
 
 type ctxKey struct{}
@@ -170,7 +172,7 @@ type opRef struct {
 var subPtrs = map[string]*string{}
 
 func init() {
-	for _, s := range []string{subStep, subWait, subChild, subParallel, subBranch} {
+	for _, s := range []string{subStep, subWait, subChild, subParallel, subBranch, subMap, subMapIteration} {
 		subPtrs[s] = aws.String(s)
 	}
 }

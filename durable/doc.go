@@ -1,7 +1,7 @@
 // Package durable is a small durable-execution runtime for AWS Lambda
 // durable functions, with the vocabulary of the official Go SDK: a handler
 // func(durable.Context, E) (R, error) calls package-level operations
-// (Step, Parallel, RunInChildContext, Wait, CreateCallback,
+// (Step, Parallel, Map, RunInChildContext, Wait, CreateCallback,
 // WaitForCallback, WaitForCondition, Invoke) whose outcomes are checkpointed
 // through the Lambda API (CheckpointDurableExecution,
 // GetDurableExecutionState). The service invokes the function again after
@@ -69,33 +69,46 @@
 // running the body, and treats an attempt found STARTED on replay as failed
 // (StepInterruptedError) without running it again.
 //
-// # Parallel
+// # Parallel and Map
 //
 // Parallel runs branches in goroutines, each in its own child context
 // (a ParallelBranch CONTEXT operation under the Parallel's, or no branch
-// operation with WithNesting(NestingFlat)). Branches start in index order,
-// at most WithMaxConcurrency at a time (default: all); a suspended branch
-// keeps its slot.
+// operation with WithNesting(NestingFlat)). Map runs one function over a
+// list of items the same way, each call a MapIteration CONTEXT under the
+// Map's (named "map-item-{index}" unless WithItemNamer says otherwise). Both
+// run on one batch engine: everything below holds for both. Items start in
+// index order, at most WithMaxConcurrency at a time (default: all); a
+// suspended item keeps its slot.
 //
 // The batch stops when the completion config says so (WithCompletion;
 // default fail-fast). Reasons, in precedence order: FAILURE_TOLERANCE_EXCEEDED
 // (failures > ToleratedFailureCount, or failed/total*100 >
 // ToleratedFailurePercentage, strictly), ALL_COMPLETED, MIN_SUCCESSFUL_REACHED.
-// Branches still running when it stops are abandoned: each unwinds at its
-// next durable operation and records nothing more, and is reported STARTED.
-// Branches never started are left out of the result. Every branch goroutine
-// has returned before the Parallel is checkpointed SUCCEEDED.
+// A zero CompletionConfig field is unset; WithToleratedFailureCount(0) sets
+// a tolerance of 0. Items still running when it stops are abandoned: each
+// unwinds at its next durable operation and records nothing more, and is
+// reported STARTED. Items never started are left out of the result. Every
+// item goroutine has returned before the batch is checkpointed SUCCEEDED.
 //
-// A branch's SUCCEED or FAIL is queued together with the completion
+// An item's SUCCEED or FAIL is queued together with the completion
 // decision it leads to, under the lock that also guards the checkpoint
-// queue, so nothing of a branch abandoned by that decision is checkpointed
+// queue, so nothing of an item abandoned by that decision is checkpointed
 // after it. It leaves with the next blocking update (at the latest the
-// Parallel's SUCCEED), so branches finishing together share a call.
+// batch's SUCCEED), so items finishing together share a call.
 //
-// Parallel does not fail because branches failed: inspect the BatchResult,
-// or return its ThrowIfError() to fail the execution with a
-// ChildContextError. Its error is non-nil only for a *ValidationError (bad
-// options, found before anything is recorded) or an unwinding error.
+// The API has the official Go SDK's shape: BatchResult{Items, Reason},
+// integer BatchItemStatus and CompletionReason values whose String (and
+// text encoding) is the wire name, BatchOption options (WithMaxConcurrency,
+// WithCompletion, WithNesting, WithBatchSerdes for each item's result,
+// WithBatchResultSerdes for the whole result, WithItemNamer). The payload
+// recorded for a finished batch is plain JSON,
+// {"all":[{"index":0,"status":"SUCCEEDED","result":…}],"completionReason":"…"},
+// unless WithBatchResultSerdes says otherwise.
+//
+// Neither fails because items failed: inspect the BatchResult, or return
+// its ThrowIfError() to fail the execution with a ChildContextError. The
+// error is non-nil only for a *ValidationError (bad options, found before
+// anything is recorded) or an unwinding error.
 //
 // # Callbacks, invokes and polled conditions
 //
@@ -148,8 +161,7 @@
 // envelope's first page, further pages through GetDurableExecutionState)
 // into a map by id. An operation with a terminal record returns its stored
 // result or error without running user code; a finished Parallel is rebuilt
-// from its payload {"all":[…],"completionReason":"…"} without running any
-// branch. An unfinished one first counts every branch with a terminal
+// from its payload without running any branch (a Map likewise). An unfinished one first counts every branch with a terminal
 // record, in index order and before any completion decision: those
 // branches finished in an earlier invocation, before the batch could stop,
 // so they take no slot and no live branch can stop the batch ahead of them,
@@ -161,7 +173,7 @@
 //
 // A context result over 256 KiB is recorded with ReplayChildren and a
 // summary instead ({"type":"RunInChildContext","size":N} unless WithSummary
-// says otherwise; a Parallel records the summary of its BatchResult), and a
+// says otherwise; a Parallel or Map records the summary of its BatchResult), and a
 // replay runs its function again with every operation inside replayed.
 //
 // Checkpoints go out in the order they were made, one call at a time,

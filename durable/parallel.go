@@ -1,14 +1,8 @@
 package durable
 
 import (
-	"context"
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // Branch is one function run by Parallel. An empty Name defaults to
@@ -18,73 +12,31 @@ type Branch[O any] struct {
 	Func func(Context) (O, error)
 }
 
-// Nesting says whether each branch is a CONTEXT operation of its own.
-type Nesting int
-
-const (
-	// NestingNested (the default) records each branch as a ParallelBranch
-	// CONTEXT under the Parallel.
-	NestingNested Nesting = iota
-	// NestingFlat records no branch operations: each branch's operations
-	// are parented to the Parallel directly.
-	NestingFlat
-)
-
-// ParallelOption configures one Parallel.
-type ParallelOption func(*parallelConfig)
-
-type parallelConfig struct {
-	maxConcurrency    int
-	maxConcurrencySet bool
-	completion        CompletionConfig
-	nesting           Nesting
-	itemSerdes        Serdes
-}
-
-// WithMaxConcurrency bounds the branches in flight (default: all). A
-// suspended branch keeps its slot. n below 1 is a ValidationError.
-func WithMaxConcurrency(n int) ParallelOption {
-	return func(c *parallelConfig) { c.maxConcurrency, c.maxConcurrencySet = n, true }
-}
-
-// WithCompletion sets when the batch stops (default: fail-fast).
-func WithCompletion(cc CompletionConfig) ParallelOption {
-	return func(c *parallelConfig) { c.completion = cc }
-}
-
-// WithNesting sets NestingNested (default) or NestingFlat.
-func WithNesting(n Nesting) ParallelOption { return func(c *parallelConfig) { c.nesting = n } }
-
-// WithItemSerdes sets how each branch's result is stored (default JSON).
-func WithItemSerdes(s Serdes) ParallelOption { return func(c *parallelConfig) { c.itemSerdes = s } }
-
 // Parallel runs the branches concurrently, each in a context of its own, and
 // returns a BatchResult. It never fails because branches failed: the error
 // is non-nil only for a ValidationError (returned before anything is
 // recorded) or when the invocation must unwind (suspension, early stop of an
-// enclosing Parallel, a failed checkpoint, non-determinism); the caller
-// should pass such an error up unchanged. The Parallel is recorded SUCCEEDED
-// with the BatchResult as payload; on replay a finished Parallel is rebuilt
-// from it without running any branch.
-func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...ParallelOption) (BatchResult[O], error) {
+// enclosing batch, a failed checkpoint, non-determinism); the caller should
+// pass such an error up unchanged. The Parallel is recorded SUCCEEDED with
+// the BatchResult as payload; on replay a finished Parallel is rebuilt from
+// it without running any branch.
+func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...BatchOption) (BatchResult[O], error) {
 	c, err := internal(ctx)
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
-	cfg := parallelConfig{itemSerdes: defaultSerdes}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.validate(len(branches)); err != nil {
+	cfg, err := newBatchConfig(parallelKind, len(branches), opts)
+	if err != nil {
 		return BatchResult[O]{}, err
 	}
+	if cfg.namer != nil {
+		return BatchResult[O]{}, &ValidationError{Message: fmt.Sprintf("WithItemNamer is for Map only, given to parallel %q", name)}
+	}
+	specs := make([]branchSpec, len(branches))
 	for i, b := range branches {
 		if b.Func == nil {
 			return BatchResult[O]{}, &ValidationError{Message: fmt.Sprintf("branch %d of parallel %q has no Func", i, name)}
 		}
-	}
-	specs := make([]branchSpec, len(branches))
-	for i, b := range branches {
 		f, bname := b.Func, b.Name
 		if bname == "" {
 			bname = "parallel-branch-" + strconv.Itoa(i)
@@ -94,346 +46,55 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Par
 			if err != nil {
 				return "", err
 			}
-			return serializeResult(cfg.itemSerdes, v, "branch", bname)
+			return serializeResult(cfg.itemSerdes, v, parallelKind.itemWhat, bname)
 		}}
 	}
-	out, err := c.parallel(ctx, name, &cfg, specs)
+	return runBatch[O](c, ctx, name, cfg, specs)
+}
+
+// runBatch runs the batch and turns its outcome into a BatchResult[O]: the
+// typed half of the engine Parallel and Map share.
+func runBatch[O any](c *dctx, ctx Context, name string, cfg *batchConfig, specs []branchSpec) (BatchResult[O], error) {
+	if rs := cfg.resultSerdes; rs != nil {
+		what := cfg.kind.what
+		cfg.encodeResult = func(out *batchOutcome) (string, error) {
+			r, err := typedResult[O](out, cfg, specs)
+			if err != nil {
+				return "", err
+			}
+			return serializeResult(rs, r, what, name)
+		}
+		cfg.decodeResult = func(payload string) (any, error) {
+			var r BatchResult[O]
+			err := deserializeResult(rs, payload, &r, what, name)
+			return r, err
+		}
+	}
+	out, err := c.batch(ctx, name, cfg, specs)
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
-	res := BatchResult[O]{All: make([]BatchItem[O], len(out.items)), reason: out.reason}
+	if out.typed != nil {
+		return out.typed.(BatchResult[O]), nil
+	}
+	return typedResult[O](out, cfg, specs)
+}
+
+// typedResult deserializes each succeeded item's result and rebuilds each
+// failed item's error.
+func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec) (BatchResult[O], error) {
+	res := BatchResult[O]{Items: make([]BatchItem[O], len(out.items)), Reason: out.reason}
 	for k, it := range out.items {
 		bi := BatchItem[O]{Index: it.index, Name: specs[it.index].name, Status: it.status}
 		switch it.status {
 		case BatchItemSucceeded:
-			if err := deserializeResult(cfg.itemSerdes, it.payload, &bi.Result, "branch", bi.Name); err != nil {
+			if err := deserializeResult(cfg.itemSerdes, it.payload, &bi.Result, cfg.kind.itemWhat, bi.Name); err != nil {
 				return BatchResult[O]{}, err
 			}
 		case BatchItemFailed:
 			bi.Err = childErrorFrom(it.errObj)
 		}
-		res.All[k] = bi
+		res.Items[k] = bi
 	}
 	return res, nil
-}
-
-func (c *parallelConfig) validate(total int) error {
-	if c.maxConcurrencySet && c.maxConcurrency < 1 {
-		return &ValidationError{Message: fmt.Sprintf("max concurrency must be at least 1, got: %d", c.maxConcurrency)}
-	}
-	if c.itemSerdes == nil {
-		c.itemSerdes = defaultSerdes
-	}
-	return c.completion.validate(total)
-}
-
-type branchSpec struct {
-	name string
-	run  func(*dctx) (string, error)
-}
-
-// branchRun is shared between a branch's contexts and its Parallel: the
-// abandon flag is set, under the checkpoint queue lock, by an early stop.
-type branchRun struct {
-	abandoned atomic.Bool
-	task      *task // the goroutine running the branch
-}
-
-// batchOutcome is a BatchResult before its results are deserialized.
-type batchOutcome struct {
-	items  []itemOutcome // started branches, index order
-	reason CompletionReason
-}
-
-type itemOutcome struct {
-	index   int
-	status  BatchItemStatus
-	payload string
-	errObj  *types.ErrorObject
-}
-
-// parallelRun coordinates one Parallel's branches. Whichever goroutine
-// finishes a branch records it, decides on completion and admits the next
-// branches, all under mu, so the decision and the branch checkpoints are
-// consistent.
-type parallelRun struct {
-	pctx  *dctx // the Parallel's own context; branches are its children
-	cfg   *parallelConfig
-	specs []branchSpec
-	max   int
-
-	mu         sync.Mutex
-	next       int // next index to admit (indexes counted from their records are skipped)
-	recorded   int // 1 + the highest index with a branch record found on resume
-	alive      int // branch goroutines running
-	suspended  int // branches suspended (they keep their slot)
-	succeeded  int
-	failedN    int
-	stopped    bool
-	reason     CompletionReason
-	items      []itemOutcome // by index; status "" = never started
-	runs       []*branchRun
-	done       chan struct{}
-	parentTask *task
-}
-
-// parallel is Parallel without generics.
-func (c *dctx) parallel(base context.Context, name string, cfg *parallelConfig, specs []branchSpec) (*batchOutcome, error) {
-	if err := c.enter(); err != nil {
-		return nil, err
-	}
-	path := c.nextPath()
-	id := hashID(path)
-	rec, err := c.lookup(id, types.OperationTypeContext, subParallel, name)
-	if err != nil {
-		return nil, err
-	}
-	ref := c.ref(id, types.OperationTypeContext, subParallel, name)
-	pctx := c.newChild(base, path, ref)
-	replayChildren := rec != nil && rec.Status == types.OperationStatusSucceeded && rec.ContextDetails != nil && aws.ToBool(rec.ContextDetails.ReplayChildren)
-	mode := modeOf(rec)
-	if replayChildren {
-		mode = OperationResumed
-	}
-	c.observe(id, name, types.OperationTypeContext, subParallel, mode)
-	switch {
-	case rec == nil:
-		if err := c.send(ref.update(types.OperationActionStart), false); err != nil {
-			return nil, err
-		}
-	case replayChildren:
-		return pctx.replaySummary(rec, cfg, specs)
-	case rec.Status == types.OperationStatusSucceeded:
-		var payload string
-		if rec.ContextDetails != nil {
-			payload = aws.ToString(rec.ContextDetails.Result)
-		}
-		out, err := decodeBatch(payload, isDefaultSerdes(cfg.itemSerdes))
-		if err != nil {
-			return nil, &SerdesError{What: "the payload of parallel " + quote(name), Err: err}
-		}
-		return out, nil
-	case terminal(rec.Status):
-		var o *types.ErrorObject
-		if rec.ContextDetails != nil {
-			o = rec.ContextDetails.Error
-		}
-		return nil, childErrorFrom(o)
-	}
-
-	p := &parallelRun{pctx: pctx, cfg: cfg, specs: specs, max: len(specs),
-		items: make([]itemOutcome, len(specs)), runs: make([]*branchRun, len(specs)),
-		done: make(chan struct{}), parentTask: c.task}
-	if cfg.maxConcurrencySet {
-		p.max = cfg.maxConcurrency
-	}
-	if rec != nil {
-		if err := p.countRecorded(); err != nil {
-			if err == errSuspended {
-				return nil, c.suspend()
-			}
-			return nil, err
-		}
-	}
-	p.mu.Lock()
-	if stop, reason := cfg.completion.decide(p.succeeded, p.failedN, len(specs)); stop {
-		p.stopLocked(reason)
-	}
-	p.admitLocked()
-	finished := p.alive == 0
-	p.mu.Unlock()
-	if !finished {
-		c.exec.seq.block(c.task)
-		<-p.done
-		c.exec.seq.start(c.task)
-	}
-
-	if err := c.live(); err != nil {
-		return nil, err
-	}
-	if !p.stopped {
-		return nil, c.suspend() // branches suspended and none can make progress
-	}
-	// Branches start in index order, so every index below one admitted,
-	// counted or recorded was started: the items are a prefix 0..n-1, and
-	// one without an outcome was in flight when the batch stopped.
-	out := &batchOutcome{reason: p.reason}
-	for i := range max(p.next, p.recorded) {
-		it := p.items[i]
-		it.index = i
-		if it.status == "" {
-			it.status = BatchItemStarted
-		}
-		out.items = append(out.items, it)
-	}
-	u := ref.update(types.OperationActionSucceed)
-	payload := encodeBatch(out, isDefaultSerdes(cfg.itemSerdes))
-	if len(payload) > maxPayloadBytes {
-		payload = encodeSummary(out)
-		u.ContextOptions = &types.ContextOptions{ReplayChildren: aws.Bool(true)}
-	}
-	u.Payload = aws.String(payload)
-	if err := c.enter(); err != nil {
-		return nil, err
-	}
-	if err := c.send(u, true); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// countRecorded runs when a Parallel resumes: every branch with a terminal
-// record finished in an earlier invocation, before the batch could stop, so
-// its outcome counts before the first completion decision, in index order,
-// and it takes no slot; then that decision is the one the earlier run made
-// with the same outcomes, and no live branch can stop the batch ahead of
-// it. A FLAT branch has no record and runs again instead.
-func (p *parallelRun) countRecorded() error {
-	if p.cfg.nesting == NestingFlat {
-		return nil
-	}
-	e := p.pctx.exec
-	for i := range p.specs {
-		path := childPath(p.pctx.path, i+1)
-		id := hashID(path)
-		rec := e.get(id)
-		if rec == nil {
-			continue
-		}
-		p.recorded = i + 1
-		if !terminal(rec.Status) {
-			continue
-		}
-		// No user code runs, unless the branch was recorded with
-		// ReplayChildren: then its function replays here, on the caller's
-		// goroutine.
-		r := p.pctx.runContext(p.pctx.Context, id, path, subBranch, p.specs[i].name, false, nil, nil, p.specs[i].run)
-		if r.err != nil {
-			return r.err
-		}
-		p.setOutcome(i, r)
-	}
-	return nil
-}
-
-// setOutcome counts branch i's outcome.
-func (p *parallelRun) setOutcome(i int, r ctxRun) {
-	it := &p.items[i]
-	if r.errObj != nil {
-		it.status, it.errObj = BatchItemFailed, r.errObj
-		p.failedN++
-	} else {
-		it.status, it.payload = BatchItemSucceeded, r.payload
-		p.succeeded++
-	}
-}
-
-// admitLocked starts branches in index order while slots are free, skipping
-// those counted from their records.
-func (p *parallelRun) admitLocked() {
-	e := p.pctx.exec
-	for !p.stopped && !e.failed.Load() && p.next < len(p.specs) && p.alive+p.suspended < p.max && !p.pctx.abandoned() {
-		i := p.next
-		p.next++
-		if p.items[i].status != "" {
-			continue
-		}
-		br := &branchRun{}
-		p.runs[i] = br
-		p.items[i].status = BatchItemStarted
-		path := childPath(p.pctx.path, i+1)
-		id := hashID(path)
-		br.task = e.seq.newTask(id, p.specs[i].name)
-		p.alive++
-		go p.runBranch(i, path, id, br)
-	}
-}
-
-// stopLocked ends the batch: branches still in flight are abandoned.
-func (p *parallelRun) stopLocked(reason CompletionReason) {
-	e := p.pctx.exec
-	e.qmu.Lock()
-	p.stopQLocked(reason)
-	e.qmu.Unlock()
-}
-
-// stopQLocked is stopLocked with the checkpoint queue lock held: once the
-// abandon flags are set no update of those branches can be queued.
-func (p *parallelRun) stopQLocked(reason CompletionReason) {
-	p.stopped, p.reason = true, reason
-	for _, br := range p.runs {
-		if br != nil {
-			br.abandoned.Store(true)
-		}
-	}
-}
-
-func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
-	growStack(i % stackPad)
-	e, t := p.pctx.exec, br.task
-	e.seq.start(t)
-	defer e.seq.exit(t)
-	var r ctxRun
-	if err := p.pctx.live(); err != nil {
-		r.err = err
-	} else if br.abandoned.Load() {
-		r.err = errAbandoned
-	} else {
-		r = p.pctx.runContext(p.pctx.Context, id, path, subBranch, p.specs[i].name, p.cfg.nesting == NestingFlat, br, nil, p.specs[i].run)
-	}
-	e.seq.yield(t) // a turn boundary before the branch's terminal checkpoint
-	p.finish(i, r)
-}
-
-// finish records branch i's outcome, decides on completion and admits more
-// branches; the last goroutine out wakes the Parallel's caller.
-func (p *parallelRun) finish(i int, r ctxRun) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.alive--
-	switch {
-	case r.err == errSuspended && !p.stopped:
-		p.suspended++
-	case r.err != nil, p.stopped:
-		// abandoned, unwound, or finished after the stop decision: STARTED
-	default:
-		p.completeLocked(i, r)
-	}
-	p.admitLocked()
-	if p.alive == 0 {
-		p.pctx.exec.seq.wake(p.parentTask)
-		close(p.done)
-	}
-}
-
-// completeLocked counts branch i's outcome and decides on completion. The
-// branch's terminal update is queued fire-and-forget: the next blocking
-// update carries it (at the latest the Parallel's SUCCEED, or the end of
-// the invocation when the batch suspends), so the SUCCEEDs and FAILs of
-// branches finishing together share a checkpoint call. It is queued under
-// the checkpoint queue lock together with the decision: it is refused (and
-// the branch not counted) if an enclosing stop abandoned the branch or the
-// execution failed, and the abandon flags of the stop it triggers are set
-// before anything else can be queued, so no update of an abandoned branch
-// follows it.
-func (p *parallelRun) completeLocked(i int, r ctxRun) {
-	s, f := p.succeeded, p.failedN
-	if r.errObj != nil {
-		f++
-	} else {
-		s++
-	}
-	stop, reason := p.cfg.completion.decide(s, f, len(p.specs))
-	e := p.pctx.exec
-	e.qmu.Lock()
-	defer e.qmu.Unlock()
-	if r.final != nil {
-		if _, err := e.enqueueLocked(*r.final, r.owner); err != nil {
-			return
-		}
-	}
-	p.setOutcome(i, r)
-	if stop {
-		p.stopQLocked(reason)
-	}
 }

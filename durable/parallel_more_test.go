@@ -66,7 +66,7 @@ func TestItemSerdes(t *testing.T) {
 		r, err := durable.Parallel(ctx, "p", []durable.Branch[string]{
 			{Func: func(durable.Context) (string, error) { return "x", nil }},
 			{Func: func(durable.Context) (string, error) { return "y", nil }},
-		}, durable.WithItemSerdes(wrapped{}))
+		}, durable.WithBatchSerdes(wrapped{}))
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +102,7 @@ func TestLargeParallelReplaysChildren(t *testing.T) {
 			return nil, err
 		}
 		var lens []int
-		for _, it := range r.All {
+		for _, it := range r.Items {
 			lens = append(lens, len(it.Result))
 		}
 		return append(lens, r.FailureCount()), nil
@@ -191,8 +191,8 @@ func TestBranchPanic(t *testing.T) {
 			return "", err
 		}
 		var ce *durable.ChildContextError
-		if !errors.As(r.All[0].Err, &ce) {
-			return "", fmt.Errorf("item error %v", r.All[0].Err)
+		if !errors.As(r.Items[0].Err, &ce) {
+			return "", fmt.Errorf("item error %v", r.Items[0].Err)
 		}
 		return ce.ErrorType + ": " + ce.ErrorMessage, nil
 	}

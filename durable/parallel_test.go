@@ -46,16 +46,16 @@ type batchView struct {
 }
 
 func view(r durable.BatchResult[int]) batchView {
-	v := batchView{Reason: string(r.CompletionReason()), Status: string(r.Status()), Success: r.SuccessCount(),
+	v := batchView{Reason: r.CompletionReason().String(), Status: r.Status(), Success: r.SuccessCount(),
 		Failure: r.FailureCount(), Started: r.StartedCount(), Total: r.TotalCount(), Results: r.Results()}
-	for _, it := range r.All {
+	for _, it := range r.Items {
 		v.Indexes = append(v.Indexes, it.Index)
 	}
 	return v
 }
 
 // parallelHandler runs one Parallel and returns its view.
-func parallelHandler(pattern string, opts ...durable.ParallelOption) func(durable.Context, any) (batchView, error) {
+func parallelHandler(pattern string, opts ...durable.BatchOption) func(durable.Context, any) (batchView, error) {
 	return func(ctx durable.Context, _ any) (batchView, error) {
 		r, err := durable.Parallel(ctx, "p", outcomes(pattern), opts...)
 		if err != nil {
@@ -65,7 +65,7 @@ func parallelHandler(pattern string, opts ...durable.ParallelOption) func(durabl
 	}
 }
 
-func runView(t *testing.T, pattern string, opts ...durable.ParallelOption) (batchView, *memService) {
+func runView(t *testing.T, pattern string, opts ...durable.BatchOption) (batchView, *memService) {
 	t.Helper()
 	m := newMem(`{}`)
 	out, _ := m.run(t, durable.Handle(parallelHandler(pattern, opts...)), durable.Env{})
@@ -74,9 +74,7 @@ func runView(t *testing.T, pattern string, opts ...durable.ParallelOption) (batc
 	return v, m
 }
 
-func ip(n int) *int                { return &n }
-func fp(f float64) *float64        { return &f }
-func seq1() durable.ParallelOption { return durable.WithMaxConcurrency(1) }
+func seq1() durable.BatchOption { return durable.WithMaxConcurrency(1) }
 
 func TestCompletionReasons(t *testing.T) {
 	cases := []struct {
@@ -89,23 +87,23 @@ func TestCompletionReasons(t *testing.T) {
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{0}}},
 		{"a failure on the last branch still exceeds the tolerance first", "oox", nil,
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 1}}},
-		{"tolerated count 1 with one failure completes (8-9)", "oxo", &durable.CompletionConfig{ToleratedFailureCount: ip(1)},
+		{"tolerated count 1 with one failure completes (8-9)", "oxo", &durable.CompletionConfig{ToleratedFailureCount: 1},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 2}}},
-		{"tolerated count 1 with two failures stops (8-10)", "xxo", &durable.CompletionConfig{ToleratedFailureCount: ip(1)},
+		{"tolerated count 1 with two failures stops (8-10)", "xxo", &durable.CompletionConfig{ToleratedFailureCount: 1},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
-		{"strict percentage: 1 of 4 with 25% is ALL_COMPLETED", "oxoo", &durable.CompletionConfig{ToleratedFailurePercentage: fp(25)},
+		{"strict percentage: 1 of 4 with 25% is ALL_COMPLETED", "oxoo", &durable.CompletionConfig{ToleratedFailurePercentage: 25},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 3, Failure: 1, Total: 4, Indexes: []int{0, 1, 2, 3}, Results: []int{0, 2, 3}}},
-		{"percentage: 2 of 4 with 25% stops (8-13)", "xxoo", &durable.CompletionConfig{ToleratedFailurePercentage: fp(25)},
+		{"percentage: 2 of 4 with 25% stops (8-13)", "xxoo", &durable.CompletionConfig{ToleratedFailurePercentage: 25},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
-		{"min successful 2 of 4 (8-8)", "oooo", &durable.CompletionConfig{MinSuccessful: ip(2)},
+		{"min successful 2 of 4 (8-8)", "oooo", &durable.CompletionConfig{MinSuccessful: 2},
 			batchView{Reason: "MIN_SUCCESSFUL_REACHED", Status: "SUCCEEDED", Success: 2, Total: 2, Indexes: []int{0, 1}, Results: []int{0, 1}}},
-		{"min successful equal to the total is ALL_COMPLETED", "ooo", &durable.CompletionConfig{MinSuccessful: ip(3)},
+		{"min successful equal to the total is ALL_COMPLETED", "ooo", &durable.CompletionConfig{MinSuccessful: 3},
 			batchView{Reason: "ALL_COMPLETED", Status: "SUCCEEDED", Success: 3, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 1, 2}}},
-		{"tolerance beats min successful (8-18)", "xxooo", &durable.CompletionConfig{MinSuccessful: ip(3), ToleratedFailureCount: ip(1)},
+		{"tolerance beats min successful (8-18)", "xxooo", &durable.CompletionConfig{MinSuccessful: 3, ToleratedFailureCount: 1},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
-		{"all completed beats min successful on the last branch", "xoo", &durable.CompletionConfig{MinSuccessful: ip(2), ToleratedFailureCount: ip(1)},
+		{"all completed beats min successful on the last branch", "xoo", &durable.CompletionConfig{MinSuccessful: 2, ToleratedFailureCount: 1},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{1, 2}}},
-		{"tolerance of 3 with 3 failures completes (8-16)", "xxx", &durable.CompletionConfig{ToleratedFailureCount: ip(3)},
+		{"tolerance of 3 with 3 failures completes (8-16)", "xxx", &durable.CompletionConfig{ToleratedFailureCount: 3},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Failure: 3, Total: 3, Indexes: []int{0, 1, 2}}},
 		{"first successful", "xoo", ptrTo(durable.FirstSuccessful()),
 			batchView{Reason: "MIN_SUCCESSFUL_REACHED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{1}}},
@@ -116,7 +114,7 @@ func TestCompletionReasons(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := []durable.ParallelOption{seq1()}
+			opts := []durable.BatchOption{seq1()}
 			if tc.cc != nil {
 				opts = append(opts, durable.WithCompletion(*tc.cc))
 			}
@@ -153,12 +151,12 @@ func TestEmptyParallel(t *testing.T) {
 }
 
 func TestParallelValidation(t *testing.T) {
-	cases := map[string][]durable.ParallelOption{
+	cases := map[string][]durable.BatchOption{
 		"max concurrency must be at least 1, got: 0":                       {durable.WithMaxConcurrency(0)},
-		"min successful cannot be greater than total items: 3 > 2":         {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: ip(3)})},
-		"min successful must be at least 1, got: 0":                        {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: ip(0)})},
-		"tolerated failure count must be at least 0, got: -1":              {durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: ip(-1)})},
-		"tolerated failure percentage must be between 0 and 100, got: 101": {durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: fp(101)})},
+		"min successful cannot be greater than total items: 3 > 2":         {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 3})},
+		"min successful must be at least 1, got: -1":                       {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: -1})},
+		"tolerated failure count must be at least 0, got: -1":              {durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: -1})},
+		"tolerated failure percentage must be between 0 and 100, got: 101": {durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: 101})},
 	}
 	for msg, opts := range cases {
 		t.Run(msg, func(t *testing.T) {

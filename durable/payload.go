@@ -25,7 +25,7 @@ func encodeBatch(b *batchOutcome, plainJSON bool) string {
 		sb.WriteString(`{"index":`)
 		sb.WriteString(strconv.Itoa(it.index))
 		sb.WriteString(`,"status":"`)
-		sb.WriteString(string(it.status))
+		sb.WriteString(it.status.String())
 		sb.WriteByte('"')
 		switch it.status {
 		case BatchItemSucceeded:
@@ -47,9 +47,34 @@ func encodeBatch(b *batchOutcome, plainJSON bool) string {
 		sb.WriteByte('}')
 	}
 	sb.WriteString(`],"completionReason":"`)
-	sb.WriteString(string(b.reason))
+	sb.WriteString(b.reason.String())
 	sb.WriteString(`"}`)
 	return sb.String()
+}
+
+// encodeBatchPayload is the payload of a finished batch: the plain JSON
+// form, or the BatchResult serialized with WithBatchResultSerdes.
+func encodeBatchPayload(b *batchOutcome, cfg *batchConfig) (string, error) {
+	if cfg.encodeResult != nil {
+		return cfg.encodeResult(b)
+	}
+	return encodeBatch(b, isDefaultSerdes(cfg.itemSerdes)), nil
+}
+
+// decodeBatchPayload reads what encodeBatchPayload wrote for the batch name.
+func decodeBatchPayload(payload string, cfg *batchConfig, name string) (*batchOutcome, error) {
+	if cfg.decodeResult != nil {
+		v, err := cfg.decodeResult(payload)
+		if err != nil {
+			return nil, err
+		}
+		return &batchOutcome{typed: v}, nil
+	}
+	out, err := decodeBatch(payload, isDefaultSerdes(cfg.itemSerdes))
+	if err != nil {
+		return nil, &SerdesError{What: "the payload of " + cfg.kind.what + " " + quote(name), Err: err}
+	}
+	return out, nil
 }
 
 type batchJSON struct {
@@ -118,8 +143,8 @@ type batchSummary struct {
 	Status           BatchItemStatus  `json:"status"`
 }
 
-func encodeSummary(b *batchOutcome) string {
-	s := batchSummary{Type: "ParallelResult", TotalCount: len(b.items), CompletionReason: b.reason, StartedIndexes: []int{}, Status: BatchItemSucceeded}
+func encodeSummary(b *batchOutcome, k *batchKind) string {
+	s := batchSummary{Type: k.summaryType, TotalCount: len(b.items), CompletionReason: b.reason, StartedIndexes: []int{}, Status: BatchItemSucceeded}
 	for _, it := range b.items {
 		switch it.status {
 		case BatchItemStarted:
@@ -136,14 +161,14 @@ func encodeSummary(b *batchOutcome) string {
 	return string(out)
 }
 
-// replaySummary rebuilds a Parallel recorded with ReplayChildren. Branches
+// replaySummary rebuilds a Parallel or Map recorded with ReplayChildren. Items
 // are admitted in index order, so the started ones are 0..TotalCount-1; each
 // finished one is resolved from its branch record (a FLAT branch runs again
 // with its operations replayed). p is the Parallel's own context.
-func (p *dctx) replaySummary(rec *types.Operation, cfg *parallelConfig, specs []branchSpec) (*batchOutcome, error) {
+func (p *dctx) replaySummary(rec *types.Operation, cfg *batchConfig, specs []branchSpec) (*batchOutcome, error) {
 	var s batchSummary
 	if err := json.Unmarshal([]byte(aws.ToString(rec.ContextDetails.Result)), &s); err != nil {
-		return nil, &SerdesError{What: "the summary of parallel " + p.parentID, Err: err}
+		return nil, &SerdesError{What: "the summary of " + cfg.kind.what + " " + p.parentID, Err: err}
 	}
 	out := &batchOutcome{reason: s.CompletionReason}
 	for i := 0; i < s.TotalCount && i < len(specs); i++ {
@@ -153,7 +178,7 @@ func (p *dctx) replaySummary(rec *types.Operation, cfg *parallelConfig, specs []
 		flat := cfg.nesting == NestingFlat
 		if !slices.Contains(s.StartedIndexes, i) {
 			if br := p.exec.get(id); flat || (br != nil && terminal(br.Status)) {
-				r := p.runContext(p.Context, id, path, subBranch, specs[i].name, flat, nil, nil, specs[i].run)
+				r := p.runContext(p.Context, id, path, cfg.kind.itemSub, specs[i].name, flat, nil, nil, specs[i].run)
 				switch {
 				case r.err != nil:
 					return nil, r.err

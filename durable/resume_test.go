@@ -170,7 +170,7 @@ func TestResumedDecisionReplaysTheRecordedOne(t *testing.T) {
 				return durable.Step(ctx, "s", func(durable.StepContext) (int, error) { return i, nil })
 			}})
 		}
-		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.CompletionConfig{MinSuccessful: ip(1), ToleratedFailureCount: ip(1)}))
+		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 1, ToleratedFailureCount: 1}))
 		if err != nil {
 			return batchView{}, err
 		}
@@ -241,7 +241,7 @@ func TestResumedLargeBranchReplaysFirst(t *testing.T) {
 			return nil, err
 		}
 		var lens []int
-		for _, it := range r.All {
+		for _, it := range r.Items {
 			lens = append(lens, len(it.Result))
 		}
 		return lens, nil

@@ -42,7 +42,7 @@ func TestSummarizedEarlyStopReplaysTheSameBatch(t *testing.T) {
 				return "", err
 			}
 			var items []string
-			for _, it := range r.All {
+			for _, it := range r.Items {
 				items = append(items, fmt.Sprintf("%d:%s:%d", it.Index, it.Status, len(it.Result)))
 			}
 			return fmt.Sprintf("%s %s s%d f%d st%d t%d [%s]", r.CompletionReason(), r.Status(), r.SuccessCount(), r.FailureCount(),
@@ -50,7 +50,7 @@ func TestSummarizedEarlyStopReplaysTheSameBatch(t *testing.T) {
 		}
 	}
 	const want = `"FAILURE_TOLERANCE_EXCEEDED FAILED s2 f1 st1 t4 [0:SUCCEEDED:153600 1:STARTED:0 2:SUCCEEDED:153600 3:FAILED:0]"`
-	for name, nesting := range map[string]durable.Nesting{"nested": durable.NestingNested, "flat": durable.NestingFlat} {
+	for name, nesting := range map[string]durable.Nesting{"nested": durable.NestingNormal, "flat": durable.NestingFlat} {
 		t.Run(name, func(t *testing.T) {
 			m := newMem(`{}`)
 			first, err := m.invokeOnce(t, durable.Handle(h(nesting)), durable.Env{})

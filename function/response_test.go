@@ -153,7 +153,7 @@ func TestRespond(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		got := respond(durable.BatchResult[float64]{All: tt.items})
+		got := respond(durable.BatchResult[float64]{Items: tt.items})
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: respond() = %+v, want %+v", tt.name, got, tt.want)
 		}

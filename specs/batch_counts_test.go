@@ -19,14 +19,18 @@ import (
 // independently of the runtime: with no field set, any failure; otherwise
 // strictly more failures than ToleratedFailureCount, or a failed share of
 // all branches, in percent, strictly above ToleratedFailurePercentage.
-func exceeds(cfg *durable.CompletionConfig, failed, total int) bool {
-	if cfg == nil || (cfg.MinSuccessful == nil && cfg.ToleratedFailureCount == nil && cfg.ToleratedFailurePercentage == nil) {
+func exceeds(c *completion, failed, total int) bool {
+	if c == nil {
+		return failed > 0
+	}
+	cfg := c.rule()
+	if cfg.MinSuccessful == nil && cfg.ToleratedFailureCount == nil && cfg.ToleratedFailurePercentage == nil {
 		return failed > 0
 	}
 	if cfg.ToleratedFailureCount != nil && failed > *cfg.ToleratedFailureCount {
 		return true
 	}
-	return cfg.ToleratedFailurePercentage != nil && float64(failed)/float64(total)*100 > *cfg.ToleratedFailurePercentage
+	return cfg.ToleratedFailurePercentage != nil && float64(failed)/float64(total)*100 > float64(*cfg.ToleratedFailurePercentage)
 }
 
 // expectPolicy checks one BatchResult against the policy it ran under.
@@ -47,17 +51,17 @@ func expectPolicy(ev batchEvent, got batchReport) {
 			Expect(ev.Failing).NotTo(ContainElement(it.Index), "branch %d succeeded", it.Index)
 		}
 	}
-	switch durable.CompletionReason(got.Reason) {
-	case durable.ReasonFailureToleranceExceeded:
+	switch got.Reason {
+	case durable.CompletionFailureToleranceExceeded.String():
 		Expect(exceeds(cfg, got.Failed, n)).To(BeTrue(), "stopped for %d failures of %d", got.Failed, n)
 		Expect(exceeds(cfg, got.Failed-1, n)).To(BeFalse(), "stopped at the first failure over the tolerance")
-	case durable.ReasonAllCompleted:
+	case durable.CompletionAllCompleted.String():
 		Expect(exceeds(cfg, got.Failed, n)).To(BeFalse())
 		Expect(got.Succeeded+got.Failed).To(Equal(n), "every branch finished")
-	case durable.ReasonMinSuccessfulReached:
+	case durable.CompletionMinSuccessfulReached.String():
 		Expect(cfg).NotTo(BeNil())
-		Expect(cfg.MinSuccessful).NotTo(BeNil())
-		Expect(got.Succeeded).To(Equal(*cfg.MinSuccessful))
+		Expect(cfg.rule().MinSuccessful).NotTo(BeNil())
+		Expect(got.Succeeded).To(Equal(*cfg.rule().MinSuccessful))
 		Expect(exceeds(cfg, got.Failed, n)).To(BeFalse())
 		Expect(got.Succeeded+got.Failed).To(BeNumerically("<", n), "all completed takes precedence")
 	default:
@@ -78,8 +82,8 @@ func seq(n int) []int {
 func randomEvent(rng *rand.Rand, policy string) batchEvent {
 	cfg := policies[policy]
 	n := 1 + rng.IntN(6)
-	if cfg != nil && cfg.MinSuccessful != nil {
-		n = max(n, *cfg.MinSuccessful) // fewer branches is a validation error
+	if cfg != nil && cfg.rule().MinSuccessful != nil {
+		n = max(n, *cfg.rule().MinSuccessful) // fewer branches is a validation error
 	}
 	ev := batchEvent{Branches: n, Completion: cfg}
 	for i := range n {
@@ -137,7 +141,7 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 			rep, err := r.checker().Replay(context.Background(), r.event())
 			Expect(err).NotTo(HaveOccurred())
 			Expect(rep).To(HaveReplayedWithoutExecuting())
-			Expect(decodeOutput[batchReport](rep)).To(HaveBatch(r.Succeeded, r.Failed, r.Started, string(r.Reason)))
+			Expect(decodeOutput[batchReport](rep)).To(HaveBatch(r.Succeeded, r.Failed, r.Started, r.Reason.String()))
 		},
 		completionRows,
 	)
@@ -148,7 +152,7 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 			Expect(sweep).To(SurviveEveryBoundary())
 			for _, fr := range sweep.Runs {
 				got := harness.MustResultAs[batchReport](GinkgoT(), fr.Run.Result)
-				Expect(got).To(HaveBatch(r.Succeeded, r.Failed, r.Started, string(r.Reason)), "%s %d", fr.Fault, fr.K)
+				Expect(got).To(HaveBatch(r.Succeeded, r.Failed, r.Started, r.Reason.String()), "%s %d", fr.Fault, fr.K)
 				Expect(fr.Run.Result).To(RecordNothingAfterStop())
 			}
 		},
@@ -164,7 +168,7 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 			b := g.Outcome.Batches
 			Expect(b).To(HaveLen(1))
 			Expect(b[0].Failed).To(Equal(1), "the division fails under seeds %v", g.Seeds)
-			Expect(b[0].Reason).To(Equal(string(durable.ReasonFailureToleranceExceeded)))
+			Expect(b[0].Reason).To(Equal(durable.CompletionFailureToleranceExceeded.String()))
 			Expect(b[0].Succeeded + b[0].Started).To(Equal(3))
 		}
 	})

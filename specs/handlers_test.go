@@ -20,15 +20,62 @@ import (
 type batchEvent struct {
 	Branches       int
 	Failing        []int
-	Completion     *durable.CompletionConfig `json:",omitempty"` // nil: the default (fail-fast)
-	MaxConcurrency *int                      `json:",omitempty"` // nil: unlimited
+	Completion     *completion `json:",omitempty"` // nil: the default (fail-fast)
+	MaxConcurrency *int        `json:",omitempty"` // nil: unlimited
+}
+
+// completion is a CompletionConfig the handler input can carry: a preset by
+// name, or fields where nil is unset (a CompletionConfig tells an explicit
+// tolerated failure count of 0 from unset by a flag JSON does not carry).
+type completion struct {
+	Preset                     string `json:",omitempty"` // AllSuccessful, AllCompleted, FirstSuccessful
+	MinSuccessful              *int   `json:",omitempty"`
+	ToleratedFailureCount      *int   `json:",omitempty"`
+	ToleratedFailurePercentage *int   `json:",omitempty"`
+}
+
+// config builds the runtime's CompletionConfig.
+func (c *completion) config() durable.CompletionConfig {
+	switch c.Preset {
+	case "AllSuccessful":
+		return durable.AllSuccessful()
+	case "AllCompleted":
+		return durable.AllCompleted()
+	case "FirstSuccessful":
+		return durable.FirstSuccessful()
+	}
+	var cc durable.CompletionConfig
+	if c.MinSuccessful != nil {
+		cc.MinSuccessful = *c.MinSuccessful
+	}
+	if c.ToleratedFailurePercentage != nil {
+		cc.ToleratedFailurePercentage = *c.ToleratedFailurePercentage
+	}
+	if c.ToleratedFailureCount != nil {
+		cc = cc.WithToleratedFailureCount(*c.ToleratedFailureCount)
+	}
+	return cc
+}
+
+// rule is c with its preset spelt out as the documented fields
+// (decisions §2.2), for the specs' own model of the policy.
+func (c *completion) rule() completion {
+	switch c.Preset {
+	case "AllSuccessful":
+		return completion{ToleratedFailureCount: ptr(0)}
+	case "AllCompleted":
+		return completion{ToleratedFailurePercentage: ptr(100)}
+	case "FirstSuccessful":
+		return completion{MinSuccessful: ptr(1)}
+	}
+	return *c
 }
 
 // batchReport is a BatchResult as the handler saw it.
 type batchReport struct {
 	Succeeded, Failed, Started, Total int
 	Reason                            string
-	Items                             []itemReport // BatchResult.All
+	Items                             []itemReport // BatchResult.Items
 	Results                           []int        // BatchResult.Results()
 	FailureTypes                      []string     // the failing steps' own error types
 }
@@ -72,9 +119,9 @@ var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batc
 			}, durable.WithRetry(durable.NoRetry()))
 		}}
 	}
-	var opts []durable.ParallelOption
+	var opts []durable.BatchOption
 	if ev.Completion != nil {
-		opts = append(opts, durable.WithCompletion(*ev.Completion))
+		opts = append(opts, durable.WithCompletion(ev.Completion.config()))
 	}
 	if ev.MaxConcurrency != nil {
 		opts = append(opts, durable.WithMaxConcurrency(*ev.MaxConcurrency))
@@ -89,10 +136,10 @@ var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batc
 func reportOf[O any](res durable.BatchResult[O]) batchReport {
 	r := batchReport{
 		Succeeded: res.SuccessCount(), Failed: res.FailureCount(), Started: res.StartedCount(),
-		Total: res.TotalCount(), Reason: string(res.CompletionReason()),
+		Total: res.TotalCount(), Reason: res.CompletionReason().String(),
 	}
-	for _, it := range res.All {
-		r.Items = append(r.Items, itemReport{Index: it.Index, Name: it.Name, Status: string(it.Status)})
+	for _, it := range res.Items {
+		r.Items = append(r.Items, itemReport{Index: it.Index, Name: it.Name, Status: it.Status.String()})
 	}
 	for _, v := range res.Results() {
 		if n, ok := any(v).(int); ok {
@@ -146,7 +193,7 @@ func (v calcVariant) invoker() durable.Invoker {
 				return durable.Step(bc, op.name, func(durable.StepContext) (float64, error) { return op.f(ev.Num1, ev.Num2) }, opts...)
 			}}
 		}
-		var opts []durable.ParallelOption
+		var opts []durable.BatchOption
 		if v.completion != nil {
 			opts = append(opts, durable.WithCompletion(*v.completion))
 		}
@@ -207,7 +254,7 @@ func (c calcChange) invoker() durable.Invoker {
 func responseOf(res durable.BatchResult[float64]) function.Response {
 	r := function.Response{SuccessCount: res.SuccessCount(), FailureCount: res.FailureCount()}
 	slots := []**float64{&r.Results.Add, &r.Results.Subtract, &r.Results.Multiply, &r.Results.Division}
-	for _, it := range res.All {
+	for _, it := range res.Items {
 		switch it.Status {
 		case durable.BatchItemSucceeded:
 			*slots[it.Index] = ptr(it.Result)

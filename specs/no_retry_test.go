@@ -115,7 +115,7 @@ var _ = Describe("Division without retry", Label("local"), func() {
 			inv := calcVariant{completion: ptr(durable.AllCompleted()), divisionRetry: r.Strategy}.invoker()
 			res := check.New(inv, check.WithSeed(seed())).MustRun(GinkgoT(), `{"num1":10,"num2":0}`).Result
 			Expect(res).To(HaveExecutionStatus(types.ExecutionStatusSucceeded))
-			Expect(harness.MustResultAs[batchReport](GinkgoT(), res)).To(HaveBatch(3, 1, 0, string(durable.ReasonAllCompleted)))
+			Expect(harness.MustResultAs[batchReport](GinkgoT(), res)).To(HaveBatch(3, 1, 0, durable.CompletionAllCompleted.String()))
 
 			By("attempting the division the strategy's number of times")
 			op := stepOp(res, "division")

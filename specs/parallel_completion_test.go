@@ -17,16 +17,16 @@ import (
 
 // policies are the completion configurations the matrix uses, by name.
 // nil is the default: fail-fast.
-var policies = map[string]*durable.CompletionConfig{
+var policies = map[string]*completion{
 	"default":           nil,
-	"AllSuccessful":     ptr(durable.AllSuccessful()),
-	"AllCompleted":      ptr(durable.AllCompleted()),
-	"FirstSuccessful":   ptr(durable.FirstSuccessful()),
+	"AllSuccessful":     {Preset: "AllSuccessful"},
+	"AllCompleted":      {Preset: "AllCompleted"},
+	"FirstSuccessful":   {Preset: "FirstSuccessful"},
 	"tolerate 1":        {ToleratedFailureCount: ptr(1)},
 	"tolerate 2":        {ToleratedFailureCount: ptr(2)},
-	"tolerate 0%":       {ToleratedFailurePercentage: ptr(0.0)},
-	"tolerate 25%":      {ToleratedFailurePercentage: ptr(25.0)},
-	"tolerate 50%":      {ToleratedFailurePercentage: ptr(50.0)},
+	"tolerate 0":        {ToleratedFailureCount: ptr(0)},
+	"tolerate 25%":      {ToleratedFailurePercentage: ptr(25)},
+	"tolerate 50%":      {ToleratedFailurePercentage: ptr(50)},
 	"min 2":             {MinSuccessful: ptr(2)},
 	"min 3, tolerate 0": {MinSuccessful: ptr(3), ToleratedFailureCount: ptr(0)},
 }
@@ -45,7 +45,7 @@ type completionRow struct {
 
 	Reason                     durable.CompletionReason
 	Succeeded, Failed, Started int
-	StartedSet                 []int // the indexes in BatchResult.All
+	StartedSet                 []int // the indexes in BatchResult.Items
 }
 
 func (r completionRow) String() string {
@@ -80,9 +80,9 @@ func (r completionRow) checker() *check.Checker {
 func row(r completionRow) TableEntry { return Entry(r.String(), r) }
 
 const (
-	tolerance = durable.ReasonFailureToleranceExceeded
-	all       = durable.ReasonAllCompleted
-	minimum   = durable.ReasonMinSuccessfulReached
+	tolerance = durable.CompletionFailureToleranceExceeded
+	all       = durable.CompletionAllCompleted
+	minimum   = durable.CompletionMinSuccessfulReached
 )
 
 var completionRows = []TableEntry{
@@ -99,7 +99,7 @@ var completionRows = []TableEntry{
 	row(completionRow{Branches: 4, Failing: []int{0}, Policy: "tolerate 1", Reason: all, Succeeded: 3, Failed: 1, StartedSet: []int{0, 1, 2, 3}}),
 	row(completionRow{Branches: 3, Failing: []int{0, 1, 2}, Policy: "tolerate 2", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}}),
 	row(completionRow{Branches: 3, Failing: []int{0, 1}, Policy: "tolerate 2", Reason: all, Succeeded: 1, Failed: 2, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 3, Policy: "tolerate 0%", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}}),
+	row(completionRow{Branches: 3, Policy: "tolerate 0", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}}),
 	row(completionRow{Branches: 4, Failing: []int{1, 2}, Policy: "tolerate 25%", Reason: tolerance, Succeeded: 1, Failed: 2, Started: 1, StartedSet: []int{0, 1, 2, 3}}),
 	row(completionRow{Branches: 4, Failing: []int{0, 1}, Policy: "tolerate 50%", Reason: all, Succeeded: 2, Failed: 2, StartedSet: []int{0, 1, 2, 3}}),
 	row(completionRow{Branches: 4, Failing: []int{0, 1, 2}, Policy: "tolerate 50%", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}}),
@@ -126,7 +126,7 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 	DescribeTable("gives the documented reason, counts and started branches",
 		func(r completionRow) {
 			run, got := runBatch(r)
-			Expect(got).To(HaveBatch(r.Succeeded, r.Failed, r.Started, string(r.Reason)))
+			Expect(got).To(HaveBatch(r.Succeeded, r.Failed, r.Started, r.Reason.String()))
 			Expect(got.indexes()).To(HaveExactElements(r.StartedSet), "the started branches, in index order")
 
 			By("reporting each failure with the failing step's own error type")
@@ -156,7 +156,7 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 			c := check.New(batchProgram, check.WithSchedule(func(uint64) *check.Scheduler { return check.Script(script...) }))
 			run := c.MustRun(GinkgoT(), batchEvent{Branches: 2, Failing: []int{1}})
 			res := run.Result
-			Expect(harness.MustResultAs[batchReport](GinkgoT(), res)).To(HaveBatch(0, 1, 1, string(tolerance)))
+			Expect(harness.MustResultAs[batchReport](GinkgoT(), res)).To(HaveBatch(0, 1, 1, tolerance.String()))
 			Expect(res).To(RecordNothingAfterStop())
 			Expect(res).To(HaveOperation("b0", types.OperationStatusStarted))
 			b0 := res.Op("b0")
@@ -182,9 +182,9 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 			Expect(res.Invocations).To(HaveLen(1))
 		},
 		Entry("max concurrency 0", batchEvent{Branches: 2, MaxConcurrency: ptr(0)}, "max concurrency must be at least 1"),
-		Entry("min successful above the branch count", batchEvent{Branches: 2, Completion: &durable.CompletionConfig{MinSuccessful: ptr(3)}}, "min successful cannot be greater than total items"),
-		Entry("a negative tolerated failure count", batchEvent{Branches: 2, Completion: &durable.CompletionConfig{ToleratedFailureCount: ptr(-1)}}, "tolerated failure count must be at least 0"),
-		Entry("a tolerated percentage above 100", batchEvent{Branches: 2, Completion: &durable.CompletionConfig{ToleratedFailurePercentage: ptr(150.0)}}, "tolerated failure percentage must be between 0 and 100"),
+		Entry("min successful above the branch count", batchEvent{Branches: 2, Completion: &completion{MinSuccessful: ptr(3)}}, "min successful cannot be greater than total items"),
+		Entry("a negative tolerated failure count", batchEvent{Branches: 2, Completion: &completion{ToleratedFailureCount: ptr(-1)}}, "tolerated failure count must be at least 0"),
+		Entry("a tolerated percentage above 100", batchEvent{Branches: 2, Completion: &completion{ToleratedFailurePercentage: ptr(150)}}, "tolerated failure percentage must be between 0 and 100"),
 	)
 
 	It("names unnamed branches parallel-branch-{index}", func() {
@@ -192,7 +192,7 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 			noop := func(durable.Context) (int, error) { return 0, nil }
 			res, err := durable.Parallel(ctx, "unnamed", []durable.Branch[int]{{Func: noop}, {Func: noop}})
 			names := []string{}
-			for _, it := range res.All {
+			for _, it := range res.Items {
 				names = append(names, it.Name)
 			}
 			return names, err

@@ -49,7 +49,7 @@ func failFast(tolerated int) durable.Invoker {
 			{Func: func(durable.Context) (string, error) { return "ok", nil }},
 			{Func: func(durable.Context) (string, error) { return "", errors.New("b1 fails") }},
 			{Func: func(durable.Context) (string, error) { return "never", nil }},
-		}, durable.WithMaxConcurrency(1), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: &tolerated}))
+		}, durable.WithMaxConcurrency(1), durable.WithCompletion(durable.WithToleratedFailureCount(tolerated)))
 		if err != nil {
 			return nil, err
 		}

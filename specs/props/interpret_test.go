@@ -110,7 +110,7 @@ func runParallel(ctx durable.Context, name string, p parallelProg) (durable.Batc
 			Func: func(bctx durable.Context) (branchValue, error) { return runBranch(bctx, i, b) },
 		}
 	}
-	opts := []durable.ParallelOption{}
+	opts := []durable.BatchOption{}
 	if p.Policy.Preset != policyDefault {
 		opts = append(opts, durable.WithCompletion(p.Policy.config()))
 	}
@@ -132,11 +132,17 @@ func (p policy) config() durable.CompletionConfig {
 	case policyFirstSuccessful:
 		return durable.FirstSuccessful()
 	}
-	return durable.CompletionConfig{
-		MinSuccessful:              p.MinSuccessful,
-		ToleratedFailureCount:      p.ToleratedFailureCount,
-		ToleratedFailurePercentage: p.ToleratedFailurePercentage,
+	var c durable.CompletionConfig
+	if p.MinSuccessful != nil {
+		c.MinSuccessful = *p.MinSuccessful
 	}
+	if p.ToleratedFailurePercentage != nil {
+		c.ToleratedFailurePercentage = *p.ToleratedFailurePercentage
+	}
+	if p.ToleratedFailureCount != nil {
+		c = c.WithToleratedFailureCount(*p.ToleratedFailureCount)
+	}
+	return c
 }
 
 func runBranch(ctx durable.Context, i int, b branchProg) (branchValue, error) {
@@ -196,12 +202,12 @@ func (o op) retry() durable.RetryStrategy {
 }
 
 func viewOf(res durable.BatchResult[branchValue]) batchView {
-	v := batchView{Reason: string(res.CompletionReason()), Items: []itemView{}, Counts: counts{
+	v := batchView{Reason: res.CompletionReason().String(), Items: []itemView{}, Counts: counts{
 		Succeeded: res.SuccessCount(), Failed: res.FailureCount(), Started: res.StartedCount(), Total: res.TotalCount(),
-		Results: len(res.Results()), Errors: len(res.Errors()), Status: string(res.Status()), HasFailure: res.HasFailure(),
+		Results: len(res.Results()), Errors: len(res.Errors()), Status: res.Status(), HasFailure: res.HasFailure(),
 	}}
-	for _, it := range res.All {
-		iv := itemView{Index: it.Index, Name: it.Name, Status: string(it.Status)}
+	for _, it := range res.Items {
+		iv := itemView{Index: it.Index, Name: it.Name, Status: it.Status.String()}
 		switch it.Status {
 		case durable.BatchItemSucceeded:
 			iv.Value = &it.Result

@@ -9,7 +9,7 @@ import (
 // define it, written out independently of the runtime.
 type completion struct {
 	min, tolCount *int
-	tolPct        *float64
+	tolPct        *int
 }
 
 func completionOf(p policy) completion {
@@ -17,9 +17,9 @@ func completionOf(p policy) completion {
 	case policyDefault:
 		return completion{} // every field unset: fail-fast
 	case policyAllSuccessful: // stop at the first failure
-		return completion{tolCount: ptr(0), tolPct: ptr(0.0)}
+		return completion{tolCount: ptr(0)}
 	case policyAllCompleted: // never stop for failures
-		return completion{tolPct: ptr(100.0)}
+		return completion{tolPct: ptr(100)}
 	case policyFirstSuccessful: // stop at the first success
 		return completion{min: ptr(1)}
 	}
@@ -35,7 +35,7 @@ func (c completion) exceeded(failed, total int) bool {
 	if c.tolCount != nil && failed > *c.tolCount {
 		return true
 	}
-	return c.tolPct != nil && total > 0 && float64(failed)/float64(total)*100 > *c.tolPct
+	return c.tolPct != nil && total > 0 && float64(failed)/float64(total)*100 > float64(*c.tolPct)
 }
 
 // decide says whether a batch with these counts stops, and why: tolerance

@@ -71,10 +71,10 @@ const (
 
 // policy is a completion configuration.
 type policy struct {
-	Preset                     string   `json:"preset"`
-	MinSuccessful              *int     `json:"minSuccessful,omitempty"`
-	ToleratedFailureCount      *int     `json:"toleratedFailureCount,omitempty"`
-	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage,omitempty"`
+	Preset                     string `json:"preset"`
+	MinSuccessful              *int   `json:"minSuccessful,omitempty"`
+	ToleratedFailureCount      *int   `json:"toleratedFailureCount,omitempty"`
+	ToleratedFailurePercentage *int   `json:"toleratedFailurePercentage,omitempty"` // 1..100 (0 is unset)
 }
 
 // GoString shows a program as its JSON in rapid's counterexamples.
@@ -171,12 +171,12 @@ func drawPolicy(t *rapid.T, label string, k int) policy {
 		p.ToleratedFailureCount = ptr(rapid.IntRange(0, k).Draw(t, label+".toleratedCount"))
 	}
 	if rapid.Bool().Draw(t, label+".hasToleratedPercentage") {
-		// Exact shares of k branches sit on the boundary of the strict
-		// comparison; the others fall between.
+		// Shares of k branches that are whole percentages sit on the
+		// boundary of the strict comparison; the others fall between.
 		if k > 0 && rapid.Bool().Draw(t, label+".percentageOnShare") {
-			p.ToleratedFailurePercentage = ptr(float64(rapid.IntRange(0, k).Draw(t, label+".share")) / float64(k) * 100)
+			p.ToleratedFailurePercentage = ptr(max(1, rapid.IntRange(0, k).Draw(t, label+".share")*100/k))
 		} else {
-			p.ToleratedFailurePercentage = ptr(rapid.Float64Range(0, 100).Draw(t, label+".percentage"))
+			p.ToleratedFailurePercentage = ptr(rapid.IntRange(1, 100).Draw(t, label+".percentage"))
 		}
 	}
 	return p

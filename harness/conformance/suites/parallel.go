@@ -35,7 +35,7 @@ func parallelSuite() map[string]conformance.Entry {
 }
 
 // sequential is max-concurrency 1.
-func sequential() durable.ParallelOption { return durable.WithMaxConcurrency(1) }
+func sequential() durable.BatchOption { return durable.WithMaxConcurrency(1) }
 
 // results is the handlers' usual return value: the successful branch results
 // in index order, an empty array (not null) when there are none.
@@ -50,7 +50,7 @@ func results[O any](br durable.BatchResult[O]) []O {
 // are left out by the requirements that do not list them.
 type projection struct {
 	CompletionReason durable.CompletionReason `json:"completionReason"`
-	Status           durable.BatchItemStatus  `json:"status,omitempty"`
+	Status           string                   `json:"status,omitempty"`
 	SuccessCount     int                      `json:"successCount"`
 	FailureCount     *int                     `json:"failureCount,omitempty"`
 	TotalCount       int                      `json:"totalCount"`
@@ -150,7 +150,7 @@ func parallelEmpty(ctx durable.Context, _ any) ([]string, error) {
 // never starts.
 func parallelFailFast(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "failfast", unnamed(value("ok"), fails[string](1), value("never")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: intp(0)}))
+		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(0)))
 	if err != nil {
 		return projection{}, err
 	}
@@ -161,7 +161,7 @@ func parallelFailFast(ctx durable.Context, _ any) (projection, error) {
 // handler rethrows the batch's first failure, so the execution fails.
 func parallelThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "throwing", unnamed(fails[string](0), value("never")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: intp(0)}))
+		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(0)))
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func parallelThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 // and b2, b3 never start. Returns {completionReason, successCount, totalCount}.
 func parallelMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "min-successful", unnamed(value("b0"), value("b1"), value("b2"), value("b3")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: intp(2)}))
+		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 2}))
 	if err != nil {
 		return projection{}, err
 	}
@@ -185,7 +185,7 @@ func parallelMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 // 8-9: "tolerated", tolerated-failure-count 1: ok, fail, ok; all complete.
 func parallelToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "tolerated", unnamed(value("ok"), fails[string](1), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: intp(1)}))
+		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
 	if err != nil {
 		return projection{}, err
 	}
@@ -196,7 +196,7 @@ func parallelToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 // never starts.
 func parallelToleratedExceeded(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "tolerated-exceeded", unnamed(fails[string](0), fails[string](1), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: intp(1)}))
+		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
 	if err != nil {
 		return projection{}, err
 	}
@@ -226,9 +226,8 @@ func parallelFlat(ctx durable.Context, _ any) ([]string, error) {
 // 8-13: "tolerated-pct", tolerated-failure-percentage 25 of four branches:
 // b0 and b1 fail (50 %), b2 and b3 never start.
 func parallelToleratedPercentage(ctx durable.Context, _ any) (projection, error) {
-	pct := 25.0
 	br, err := durable.Parallel(ctx, "tolerated-pct", unnamed(fails[string](0), fails[string](1), value("ok"), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: &pct}))
+		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: 25}))
 	if err != nil {
 		return projection{}, err
 	}
@@ -256,7 +255,7 @@ func parallelReplayAcrossWait(ctx durable.Context, _ any) ([]string, error) {
 // 8-15: "serde", an item serdes storing each branch result as
 // {"wrapped": v}; branches return "x" and "y".
 func parallelItemSerdes(ctx durable.Context, _ any) ([]string, error) {
-	br, err := durable.Parallel(ctx, "serde", unnamed(value("x"), value("y")), sequential(), durable.WithItemSerdes(wrapped{}))
+	br, err := durable.Parallel(ctx, "serde", unnamed(value("x"), value("y")), sequential(), durable.WithBatchSerdes(wrapped{}))
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +265,7 @@ func parallelItemSerdes(ctx durable.Context, _ any) ([]string, error) {
 // 8-16: "all-fail", tolerated-failure-count 3: all three branches fail.
 func parallelAllFail(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "all-fail", unnamed(fails[string](0), fails[string](1), fails[string](2)),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: intp(3)}))
+		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(3)))
 	if err != nil {
 		return projection{}, err
 	}
@@ -277,7 +276,7 @@ func parallelAllFail(ctx durable.Context, _ any) (projection, error) {
 // b1 fail, exceeding the tolerance; b2 and b3 never start.
 func parallelCombinedCompletion(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "combined", unnamed(fails[string](0), fails[string](1), value("ok"), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: intp(3), ToleratedFailureCount: intp(1)}))
+		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 3}.WithToleratedFailureCount(1)))
 	if err != nil {
 		return projection{}, err
 	}
@@ -293,5 +292,3 @@ func parallelInvalidConcurrency(ctx durable.Context, _ any) ([]string, error) {
 	}
 	return results(br), nil
 }
-
-func intp(n int) *int { return &n }

@@ -1,0 +1,111 @@
+package durable
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// Nesting says whether each item of a Parallel or Map is a CONTEXT
+// operation of its own.
+type Nesting int
+
+const (
+	// NestingNormal (the default) records each item as a CONTEXT (SubType
+	// ParallelBranch or MapIteration) under the batch's own.
+	NestingNormal Nesting = iota
+	// NestingFlat records no item operations: each item's operations are
+	// parented to the batch's context directly.
+	NestingFlat
+)
+
+// BatchOption configures one Parallel or Map.
+type BatchOption interface {
+	applyBatch(*batchConfig)
+}
+
+type batchOptionFunc func(*batchConfig)
+
+func (f batchOptionFunc) applyBatch(c *batchConfig) { f(c) }
+
+type batchConfig struct {
+	maxConcurrency    int
+	maxConcurrencySet bool
+	completion        CompletionConfig
+	nesting           Nesting
+	itemSerdes        Serdes
+	resultSerdes      Serdes // nil: the plain JSON payload
+	namer             any    // func(I, int) string, set by WithItemNamer
+	kind              *batchKind
+	// encodeResult and decodeResult store the whole BatchResult with
+	// resultSerdes; they are set by the generic Parallel or Map, which
+	// know the result type.
+	encodeResult func(*batchOutcome) (string, error)
+	decodeResult func(string) (any, error)
+}
+
+// WithMaxConcurrency bounds the items in flight (default: all). A suspended
+// item keeps its slot. n below 1 is a ValidationError.
+func WithMaxConcurrency(n int) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.maxConcurrency, c.maxConcurrencySet = n, true })
+}
+
+// WithCompletion sets when the batch stops (default: fail-fast).
+func WithCompletion(cc CompletionConfig) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.completion = cc })
+}
+
+// WithNesting sets NestingNormal (default) or NestingFlat.
+func WithNesting(n Nesting) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.nesting = n })
+}
+
+// WithBatchSerdes sets how each item's result is stored (default JSON).
+func WithBatchSerdes(s Serdes) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.itemSerdes = s })
+}
+
+// WithBatchResultSerdes sets how the whole BatchResult is stored in the
+// batch's own checkpoint (default: the plain JSON payload
+// {"all":[…],"completionReason":"…"}). Serialize receives the
+// BatchResult[O]; Deserialize a *BatchResult[O].
+func WithBatchResultSerdes(s Serdes) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.resultSerdes = s })
+}
+
+// WithItemNamer names each Map iteration from its item and index (default
+// "map-item-{index}"). It is for Map only: given to Parallel, or with an I
+// other than the Map's item type, it is a ValidationError.
+func WithItemNamer[I any](namer func(item I, index int) string) BatchOption {
+	return batchOptionFunc(func(c *batchConfig) { c.namer = namer })
+}
+
+// newBatchConfig applies opts for a batch of total items of kind k.
+func newBatchConfig(k *batchKind, total int, opts []BatchOption) (*batchConfig, error) {
+	c := &batchConfig{itemSerdes: defaultSerdes, kind: k}
+	for _, o := range opts {
+		if o == nil {
+			return nil, &ValidationError{Message: fmt.Sprintf("a nil option given to %s", k.what)}
+		}
+		o.applyBatch(c)
+	}
+	if c.maxConcurrencySet && c.maxConcurrency < 1 {
+		return nil, &ValidationError{Message: fmt.Sprintf("max concurrency must be at least 1, got: %d", c.maxConcurrency)}
+	}
+	if c.itemSerdes == nil {
+		c.itemSerdes = defaultSerdes
+	}
+	return c, c.completion.validate(total)
+}
+
+// itemNamer returns the namer set by WithItemNamer for items of type I (nil
+// when none was set).
+func itemNamer[I any](c *batchConfig) (func(I, int) string, error) {
+	if c.namer == nil {
+		return nil, nil
+	}
+	f, ok := c.namer.(func(I, int) string)
+	if !ok {
+		return nil, &ValidationError{Message: fmt.Sprintf("WithItemNamer takes a func(%v, int) string for this map, got %T", reflect.TypeFor[I](), c.namer)}
+	}
+	return f, nil
+}
