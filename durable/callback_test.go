@@ -354,3 +354,37 @@ func TestCallbackValidationAndNonDeterminism(t *testing.T) {
 		t.Fatalf("output %s %s", out.Status, errString(out.Error))
 	}
 }
+
+// Map items wait on the outside world like Parallel branches: each item
+// here invokes a function, then waits for a callback.
+func TestInvokeAndCallbackInMapItems(t *testing.T) {
+	inv := durable.Handle(func(ctx durable.Context, _ any) ([]string, error) {
+		res, err := durable.Map(ctx, "items", []string{"a", "b"}, func(ic durable.Context, item string, _ int) (string, error) {
+			v, err := durable.Invoke[string](ic, "call-"+item, "fn", item)
+			if err != nil {
+				return "", err
+			}
+			w, err := durable.WaitForCallback[string](ic, "cb-"+item, func(durable.StepContext, string) error { return nil })
+			return v + w, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return res.Results(), res.ThrowIfError()
+	})
+	m := newMem(`null`)
+	mustPending(t, m, inv)
+	m.completeInvoke("call-a", types.OperationStatusSucceeded, aws.String(`"A"`), nil)
+	m.completeInvoke("call-b", types.OperationStatusSucceeded, aws.String(`"B"`), nil)
+	mustPending(t, m, inv)
+	m.completeCallback(m.callbackUnder("cb-b"), types.OperationStatusSucceeded, aws.String(`"2"`), nil)
+	mustPending(t, m, inv)
+	m.completeCallback(m.callbackUnder("cb-a"), types.OperationStatusSucceeded, aws.String(`"1"`), nil)
+	out, _ := m.run(t, inv, durable.Env{})
+	var got []string
+	resultOf(t, out, &got)
+	if len(got) != 2 || got[0] != "A1" || got[1] != "B2" {
+		t.Fatalf("results %v", got)
+	}
+	replayUnchanged(t, m, inv, out)
+}
