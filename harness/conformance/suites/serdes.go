@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/dpcheck/dpcheck/durable"
 )
 
 // upperJSON is step/1-6's serdes: JSON in which every string value is
@@ -97,4 +99,69 @@ func (wrapped) Deserialize(data string, ptr any) error {
 		return fmt.Errorf("suites: payload %q is not a wrapped envelope", data)
 	}
 	return json.Unmarshal(env.Wrapped, ptr)
+}
+
+// prefixed is map/9-14's item serdes for a string result: the stored
+// payload is "wrapped:<s>", read back by removing the prefix.
+type prefixed struct{}
+
+const wrappedPrefix = "wrapped:"
+
+func (prefixed) Serialize(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("suites: prefixed serializes strings, got %T", v)
+	}
+	return wrappedPrefix + s, nil
+}
+
+func (prefixed) Deserialize(data string, ptr any) error {
+	p, ok := ptr.(*string)
+	if !ok {
+		return fmt.Errorf("suites: prefixed deserializes into *string, got %T", ptr)
+	}
+	s, found := strings.CutPrefix(data, wrappedPrefix)
+	if !found {
+		return fmt.Errorf("suites: payload %q does not start with %q", data, wrappedPrefix)
+	}
+	*p = s
+	return nil
+}
+
+// opSerde is map/9-19's and 9-20's whole-result serdes: a BatchResult of
+// strings, every item succeeded, is stored as "OPSERDE:" and the
+// comma-joined results, and read back as the succeeded items of that list,
+// with ALL_COMPLETED.
+type opSerde struct{}
+
+const opSerdePrefix = "OPSERDE:"
+
+func (opSerde) Serialize(v any) (string, error) {
+	br, ok := v.(durable.BatchResult[string])
+	if !ok {
+		return "", fmt.Errorf("suites: opSerde serializes a BatchResult[string], got %T", v)
+	}
+	if br.HasFailure() || br.StartedCount() > 0 {
+		return "", fmt.Errorf("suites: opSerde holds only succeeded items, got %d failed and %d started", br.FailureCount(), br.StartedCount())
+	}
+	return opSerdePrefix + strings.Join(br.Results(), ","), nil
+}
+
+func (opSerde) Deserialize(data string, ptr any) error {
+	p, ok := ptr.(*durable.BatchResult[string])
+	if !ok {
+		return fmt.Errorf("suites: opSerde deserializes into *BatchResult[string], got %T", ptr)
+	}
+	s, found := strings.CutPrefix(data, opSerdePrefix)
+	if !found {
+		return fmt.Errorf("suites: payload %q does not start with %q", data, opSerdePrefix)
+	}
+	*p = durable.BatchResult[string]{Reason: durable.CompletionAllCompleted}
+	if s == "" {
+		return nil
+	}
+	for i, r := range strings.Split(s, ",") {
+		p.Items = append(p.Items, durable.BatchItem[string]{Index: i, Status: durable.BatchItemSucceeded, Result: r})
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ func Table() map[string]conformance.Entry {
 		"wait":     waitSuite(),
 		"child":    childSuite(),
 		"parallel": parallelSuite(),
+		"map":      mapSuite(),
 
 		"wait_for_condition": waitForConditionSuite(),
 	} {
