@@ -28,6 +28,8 @@ type runnerConfig struct {
 	faults         []FaultHook
 	backend        *service.Backend
 	backendOpts    []service.BackendOption
+	functions      Functions
+	actor          service.Actor
 }
 
 // WithFunctionName names the function the executions belong to (default
@@ -130,23 +132,35 @@ func InputJSON(input any) (string, error) {
 
 // RunJSON is Run with the input given as JSON text, stored verbatim.
 func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, error) {
+	jitter := r.cfg.jitter
+	if jitter == nil {
+		jitter = rand.New(rand.NewPCG(r.cfg.seed, 0x9e3779b97f4a7c15)).Float64
+	}
+	sched := r.cfg.scheduler
+	if r.cfg.schedSeed != nil {
+		sched = SeededScheduler(*r.cfg.schedSeed)
+	}
 	b := r.cfg.backend
 	if b == nil {
-		b = service.NewBackend(r.cfg.backendOpts...)
+		opts := r.cfg.backendOpts
+		var li *localInvoker
+		if r.cfg.functions != nil {
+			li = &localInvoker{fns: r.cfg.functions, actor: r.cfg.actor, max: r.cfg.maxInvocations}
+			opts = append(opts[:len(opts):len(opts)], service.WithChainedInvoker(li))
+		}
+		b = service.NewBackend(opts...)
+		if li != nil {
+			li.b = b
+			li.env = func() durable.Env {
+				return durable.Env{Client: b, Jitter: jitter, Scheduler: sched, Logger: r.cfg.logger}
+			}
+		}
 	}
 	arn, err := b.StartExecution(ctx, service.StartExecutionInput{FunctionName: r.cfg.function, ExecutionName: r.cfg.name, Payload: payload})
 	if err != nil {
 		return nil, err
 	}
-	jitter := r.cfg.jitter
-	if jitter == nil {
-		jitter = rand.New(rand.NewPCG(r.cfg.seed, 0x9e3779b97f4a7c15)).Float64
-	}
 	client := NewFaultClient(b, r.cfg.faults...)
-	sched := r.cfg.scheduler
-	if r.cfg.schedSeed != nil {
-		sched = SeededScheduler(*r.cfg.schedSeed)
-	}
 	var records []Invocation
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
@@ -168,7 +182,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 		}()
 		return r.invoker(ctx, env, envelope)
 	}
-	_, driveErr := b.Drive(ctx, arn, invoke, r.cfg.maxInvocations)
+	_, driveErr := b.DriveWith(ctx, arn, invoke, service.DriveOptions{MaxInvocations: r.cfg.maxInvocations, Actor: r.cfg.actor})
 	var res *Result
 	if r.cfg.backend == nil {
 		res, err = ownedResult(b, arn)

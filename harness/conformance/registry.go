@@ -2,10 +2,12 @@ package conformance
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness"
 )
 
 // HandlerFunc builds the handler for one run of a requirement. t gives it the
@@ -42,11 +44,37 @@ func NeedsCallbacks() Option { return func(e *Entry) { e.Callbacks = true } }
 // Registry maps requirement keys ("suite/id") to handlers. It is filled once,
 // before any run, and read-only afterwards.
 type Registry struct {
-	entries map[string]Entry
+	entries   map[string]Entry
+	functions harness.Functions
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{entries: map[string]Entry{}} }
+func NewRegistry() *Registry {
+	return &Registry{entries: map[string]Entry{}, functions: harness.Functions{}}
+}
+
+// RegisterFunction adds a function that the handlers' chained invokes reach
+// by name (the invoke suite's targets): in process, and served under that
+// name by `dpcheck serve`. Like Register it panics on a malformed name, a
+// function that is not exactly one of Durable and Plain, or a duplicate.
+func (r *Registry) RegisterFunction(name string, f harness.Function) {
+	if !functionNameRE.MatchString(name) {
+		panic(fmt.Sprintf("conformance: register function %q: a name is 1-64 of [a-zA-Z0-9_-]", name))
+	}
+	if (f.Durable == nil) == (f.Plain == nil) {
+		panic(fmt.Sprintf("conformance: register function %q: set exactly one of Durable and Plain", name))
+	}
+	if _, dup := r.functions[name]; dup {
+		panic(fmt.Sprintf("conformance: register function %q: already registered", name))
+	}
+	r.functions[name] = f
+}
+
+// Functions returns the registered chained-invoke targets; the map is the
+// registry's own and must not be changed.
+func (r *Registry) Functions() harness.Functions { return r.functions }
+
+var functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 
 // Register adds the handler for requirement key "suite/id". Registering is
 // program assembly: a malformed key, a nil handler or a key registered twice is

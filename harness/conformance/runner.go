@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/dpcheck/dpcheck/durable"
 )
 
@@ -111,14 +113,23 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 		invocations.Add(1)
 		return inner(ctx, env, envelope)
 	})
-	exec, err := r.Target.Run(ctx, Request{
+	run := Request{
 		Key:             key,
 		Invoker:         inv,
 		Input:           input,
 		Name:            executionName(req, rng),
 		Async:           req.AsyncInvoke,
-		CallbackActions: req.CallbackActions,
-	})
+		CallbackActions: substituteActions(req.CallbackActions, b),
+		Functions:       r.Registry.Functions(),
+		Poll:            req.AsyncConfig,
+	}
+	if req.ExpectedResult == nil {
+		run.Settled = func(h []types.Event) bool {
+			m, err := MatchHistory(req.ExpectedExecutionHistory, h, b.clone())
+			return err == nil && m == nil
+		}
+	}
+	exec, err := r.Target.Run(ctx, run)
 	if err != nil {
 		return Outcome{Verdict: Fail, Message: "run failed: " + err.Error(), Bindings: b}
 	}

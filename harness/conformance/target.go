@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness"
 )
 
 // Target runs one durable execution to its end and reports what the service
@@ -25,9 +26,20 @@ type Request struct {
 	// Async asks for an Event invoke (the official runner then polls the
 	// history); a target that always runs to the end may ignore it.
 	Async bool
-	// CallbackActions answer the callbacks the execution opens; only targets
-	// that support [FeatureCallbacks] receive any.
+	// CallbackActions answer the callbacks the execution opens, with the
+	// run's placeholders substituted; only targets that support
+	// [FeatureCallbacks] receive any.
 	CallbackActions []CallbackAction
+	// Functions are the targets of the handler's chained invokes, for
+	// targets that run them in process.
+	Functions harness.Functions
+	// Settled, when set, reports that the history shown already holds what
+	// the requirement expects: a requirement without ExpectedResult is done
+	// then, even if its execution runs on (the official runner stops
+	// polling there).
+	Settled func(history []types.Event) bool
+	// Poll tunes the polling of an asynchronous run; nil for the defaults.
+	Poll *AsyncConfig
 }
 
 // Execution is what a target reports: the GetDurableExecution status and

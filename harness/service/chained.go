@@ -58,8 +58,10 @@ type chainedState struct {
 	inv ChainedInvocation
 }
 
-// splitFunction reads NAME, NAME:QUALIFIER and the ARN forms.
-func splitFunction(fn string) (name, qualifier string) {
+// SplitFunctionName reads the FunctionName forms a chained invoke may use
+// (NAME, NAME:QUALIFIER, a function ARN with or without a qualifier) into
+// the name and the qualifier, "$LATEST" when none is given.
+func SplitFunctionName(fn string) (name, qualifier string) {
 	if i := strings.Index(fn, ":function:"); i >= 0 {
 		fn = fn[i+len(":function:"):]
 	}
@@ -83,7 +85,7 @@ func checkChainedTransition(u *types.OperationUpdate, s *simOp) error {
 		if o == nil || o.FunctionName == nil || *o.FunctionName == "" {
 			return tErr("START of chained invoke %s requires ChainedInvokeOptions.FunctionName", id)
 		}
-		if name, _ := splitFunction(*o.FunctionName); !opIDPattern(name) || len(*o.FunctionName) > 170 {
+		if name, _ := SplitFunctionName(*o.FunctionName); !opIDPattern(name) || len(*o.FunctionName) > 170 {
 			return tErr("START of chained invoke %s: ChainedInvokeOptions.FunctionName %q is not a function name or ARN", id, *o.FunctionName)
 		}
 		if o.TenantId != nil && !printableASCII(*o.TenantId, 256) {
@@ -111,7 +113,7 @@ func (e *execution) startChainedLocked(rec *opRecord, u *types.OperationUpdate, 
 		TenantId:     aws.ToString(o.TenantId),
 		Payload:      cloneStr(u.Payload),
 	}
-	inv.function, inv.qualifier = splitFunction(inv.FunctionName)
+	inv.function, inv.qualifier = SplitFunctionName(inv.FunctionName)
 	if ci := e.b.cfg.invoker; ci != nil {
 		inv.Durable, inv.known = ci.Lookup(inv.FunctionName)
 	}

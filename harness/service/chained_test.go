@@ -23,7 +23,7 @@ type targets struct {
 }
 
 func (ts *targets) Lookup(fn string) (bool, bool) {
-	name, _ := splitFunction(fn)
+	name, _ := SplitFunctionName(fn)
 	if _, ok := ts.durable[name]; ok {
 		return true, true
 	}
@@ -33,7 +33,7 @@ func (ts *targets) Lookup(fn string) (bool, bool) {
 
 func (ts *targets) Invoke(ctx context.Context, inv ChainedInvocation) ([]byte, *types.ErrorObject, error) {
 	ts.calls = append(ts.calls, inv)
-	name, _ := splitFunction(inv.FunctionName)
+	name, _ := SplitFunctionName(inv.FunctionName)
 	if inv.Durable {
 		_, err := ts.b.Drive(ctx, inv.ExecutionArn, ts.durable[name], 0)
 		return nil, nil, err
