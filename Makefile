@@ -16,7 +16,7 @@ STACK ?= dpcheck
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 REGION_FLAG := $(if $(REGION),--region $(REGION))
 
-.PHONY: help test fuzz build build-MathFunction bench e2e e2e-local deploy delete lint clean
+.PHONY: help test browser browser-test fuzz build build-MathFunction bench e2e e2e-local deploy delete lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -40,6 +40,24 @@ test: ## the gate: vet, unit tests (-race), Ginkgo specs without e2e, properties
 		echo '$(GO) run ./harness/cmd/dpcheck conform fixtures/'; \
 		$(GO) run ./harness/cmd/dpcheck conform fixtures/; \
 	else echo 'make test: no fixtures/ or conform verb yet, fixtures skipped'; fi
+
+# The browser test needs Debian's chromium; make browser installs it when
+# CHROMIUM is missing (apt-get, as root or through sudo).
+CHROMIUM ?= /usr/bin/chromium
+browser: ## Debian's chromium for the browser test, installed with apt-get when $(CHROMIUM) is missing
+	@if [ -x '$(CHROMIUM)' ]; then echo 'make browser: $(CHROMIUM) is installed'; else \
+		sudo=; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
+		echo "make browser: installing chromium with apt-get"; \
+		$$sudo apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends chromium; fi
+
+# The screenshot goes to $(SCREENSHOT): ARTIFACTS_DIR/timeline.png when CI
+# sets ARTIFACTS_DIR, else artifacts/timeline.png. SCREENSHOT=docs/timeline.png
+# refreshes the README's picture.
+SCREENSHOT ?= $(if $(ARTIFACTS_DIR),$(ARTIFACTS_DIR),$(CURDIR)/artifacts)/timeline.png
+browser-test: browser ## the calculator's timeline in headless Chromium (chromedp): DOM checks and a screenshot in $(SCREENSHOT)
+	DPCHECK_CHROMIUM='$(CHROMIUM)' DPCHECK_SCREENSHOT='$(abspath $(SCREENSHOT))' \
+		$(GO) test -tags browser -run Browser -count=1 -v ./harness/timeline
 
 build: ## static linux bootstrap for provided.al2023 in bin/
 	mkdir -p $(BIN_DIR)

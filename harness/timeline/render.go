@@ -182,12 +182,15 @@ func (v *view) failure(l *Lane) string {
 	if e == nil && len(attempts) == 0 {
 		return ""
 	}
+	if e != nil && len(attempts) == 1 {
+		attempts = nil // the one attempt's error is the operation's
+	}
 	f := failureView{ID: "err-" + l.Op.Id, OpID: l.Op.Id, Path: l.Path, Attempts: attempts}
 	if e != nil {
 		f.Line = harness.ErrorLine(e)
 		f.Type, f.Message, f.Data = aws.ToString(e.ErrorType), aws.ToString(e.ErrorMessage), aws.ToString(e.ErrorData)
 	} else {
-		f.Line = "recovered after " + attempts[len(attempts)-1]
+		f.Line = fmt.Sprintf("%s after failed attempts; %s", strings.ToLower(l.Outcome), attempts[len(attempts)-1])
 	}
 	v.Failures = append(v.Failures, f)
 	return f.ID
