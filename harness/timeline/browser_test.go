@@ -113,7 +113,7 @@ func TestBrowserCalculatorDivisionByZero(t *testing.T) {
 		Outcome, ErrorType, Title string
 		Width                     float64
 	}
-	div := must(t, ctx, chromedp.Evaluate[bar](`(() => { const b = document.querySelector('` + divBar + `');
+	div := must(t, ctx, chromedp.Evaluate[bar](`(() => { const b = document.querySelector('`+divBar+`');
 		return {Outcome: b.dataset.outcome, ErrorType: b.dataset.errorType, Title: b.querySelector("title").textContent,
 			Width: b.getBoundingClientRect().width}; })()`))
 	if div.Outcome != "FAILED" || div.ErrorType != "DivisionByZeroError" || div.Width <= 0 {
