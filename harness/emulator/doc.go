@@ -29,6 +29,10 @@
 // jumps to the next timer (a wait, a retry, an execution timeout), so a
 // one-hour wait costs nothing and concurrent executions agree on the time.
 //
+// Finished executions are removed after Config.Retention of virtual time
+// or beyond Config.MaxExecutions, so a long-running emulator's memory
+// stays bounded; an evicted ARN gets the service's not-found error.
+//
 // The emulator listens on loopback only unless told otherwise: it has no
 // authentication and runs executables.
 package emulator

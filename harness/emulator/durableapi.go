@@ -107,18 +107,20 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, q.err)
 		return
 	}
-	name, qualifier, err := splitFunctionName(*in.FunctionName, in.Qualifier)
+	ref, err := parseFunctionName(*in.FunctionName, in.Qualifier)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if s.functions[name] == nil {
-		writeError(w, notFound("Function not found: %s", s.functionArn(name)))
+	// The qualifier filters the listing (an alias name, say), so only the
+	// function and where it lives must exist.
+	if _, err := s.lookupFunction(functionRef{name: ref.name, region: ref.region, account: ref.account, raw: ref.raw}); err != nil {
+		writeError(w, err)
 		return
 	}
-	in.FunctionName = aws.String(name)
-	if qualifier != "" {
-		in.Qualifier = aws.String(qualifier)
+	in.FunctionName = aws.String(ref.name)
+	if ref.qualifier != "" {
+		in.Qualifier = aws.String(ref.qualifier)
 	}
 	out, err := s.backend.ListDurableExecutionsByFunction(r.Context(), &in)
 	respond(w, out, err)

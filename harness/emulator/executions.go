@@ -109,14 +109,31 @@ func (x *executions) start(ctx context.Context, fn *function, in service.StartEx
 		return r, err
 	}
 	r := &run{arn: arn, fn: fn, done: make(chan struct{})}
+	if x.ended(arn) {
+		// The name re-attaches to an execution whose driver is done.
+		x.releaseLocked()
+		close(r.done)
+		return r, nil
+	}
 	x.runs[arn] = r
 	x.wg.Add(1)
 	go func() {
 		defer x.wg.Done()
 		defer close(r.done)
+		defer x.forget(r)
 		x.drive(r)
 	}()
 	return r, nil
+}
+
+// forget drops a finished driver, so the emulator keeps nothing of an
+// execution beyond what the backend holds (and evicts).
+func (x *executions) forget(r *run) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.runs[r.arn] == r {
+		delete(x.runs, r.arn)
+	}
 }
 
 // lookup returns the driver of an execution the emulator started.

@@ -58,28 +58,81 @@ func (f Function) validate() error {
 	return nil
 }
 
-// splitFunctionName reads the FunctionName forms Lambda accepts: NAME,
-// NAME:QUALIFIER, ACCOUNT:function:NAME[:QUALIFIER] and the full ARN. The
-// qualifier is "" when neither the name nor the query gives one.
-func splitFunctionName(raw string, query *string) (name, qualifier string, err error) {
+// functionRef is a FunctionName as Lambda reads it: NAME, NAME:QUALIFIER,
+// ACCOUNT:function:NAME[:QUALIFIER] or the full ARN. Region and account
+// are "" when the form does not give them.
+type functionRef struct {
+	name, qualifier string
+	region, account string
+	raw             string
+}
+
+// parseFunctionName reads a FunctionName and the Qualifier parameter. The
+// qualifier is "" when neither gives one.
+func parseFunctionName(raw string, query *string) (functionRef, error) {
+	ref := functionRef{raw: raw}
 	rest := raw
-	if i := strings.Index(raw, ":function:"); i >= 0 {
-		rest = raw[i+len(":function:"):]
-	}
-	name, qualifier, _ = strings.Cut(rest, ":")
-	if q := aws.ToString(query); q != "" {
-		if qualifier != "" && qualifier != q {
-			return "", "", invalidParameter("the qualifier in the function name (%s) does not match the Qualifier parameter (%s)", qualifier, q)
+	if head, tail, ok := strings.Cut(raw, ":function:"); ok {
+		rest = tail
+		if parts := strings.Split(head, ":"); len(parts) == 5 && parts[0] == "arn" && parts[2] == "lambda" {
+			ref.region, ref.account = parts[3], parts[4]
+		} else if len(parts) == 1 {
+			ref.account = parts[0]
+		} else {
+			return functionRef{}, invalidParameter("%q is not a function name or ARN", raw)
 		}
-		qualifier = q
 	}
-	if !functionName.MatchString(name) {
-		return "", "", invalidParameter("%q is not a function name or ARN", raw)
+	ref.name, ref.qualifier, _ = strings.Cut(rest, ":")
+	if q := aws.ToString(query); q != "" {
+		if ref.qualifier != "" && ref.qualifier != q {
+			return functionRef{}, invalidParameter("the qualifier in the function name (%s) does not match the Qualifier parameter (%s)", ref.qualifier, q)
+		}
+		ref.qualifier = q
 	}
-	if qualifier != "" && !qualifierRe.MatchString(qualifier) {
-		return "", "", invalidParameter("%q is not a function version or alias", qualifier)
+	if !functionName.MatchString(ref.name) {
+		return functionRef{}, invalidParameter("%q is not a function name or ARN", raw)
 	}
-	return name, qualifier, nil
+	if ref.qualifier != "" && !qualifierRe.MatchString(ref.qualifier) {
+		return functionRef{}, invalidParameter("%q is not a function version or alias", ref.qualifier)
+	}
+	return ref, nil
+}
+
+// publishedVersion is the one version the emulator publishes of each
+// function; every alias names it.
+const publishedVersion = "1"
+
+// executedVersion is the version a qualified invoke runs, as
+// X-Amz-Executed-Version reports it: $LATEST, the version itself, or the
+// version an alias names. ok is false for a version that was never
+// published.
+func executedVersion(qualifier string) (version string, ok bool) {
+	switch {
+	case qualifier == "$LATEST":
+		return qualifier, true
+	case strings.Trim(qualifier, "0123456789") == "":
+		return qualifier, qualifier == publishedVersion
+	}
+	return publishedVersion, true
+}
+
+// lookupFunction finds the function a reference names, or answers the
+// service's ResourceNotFoundException, as Lambda does for a name (or a
+// version) it does not have and for another account's or region's ARN.
+func (s *Server) lookupFunction(ref functionRef) (*function, error) {
+	fn := s.functions[ref.name]
+	_, published := executedVersion(ref.qualifier)
+	published = published || ref.qualifier == ""
+	if fn == nil || !published || ref.region != "" && ref.region != s.region || ref.account != "" && ref.account != s.account {
+		arn := s.functionArn(ref.name)
+		if ref.region != "" || ref.account != "" {
+			arn = ref.raw // name what was asked for, not what it would be here
+		} else if ref.qualifier != "" {
+			arn += ":" + ref.qualifier
+		}
+		return nil, notFound("Function not found: %s", arn)
+	}
+	return fn, nil
 }
 
 func (s *Server) functionArn(name string) string {

@@ -26,17 +26,18 @@ const (
 // for RequestResponse, answers when the execution has ended; Event answers
 // 202 at once and the execution runs on.
 func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
-	name, qualifier, err := splitFunctionName(r.PathValue("function"), queryValue(r, "Qualifier"))
+	ref, err := parseFunctionName(r.PathValue("function"), queryValue(r, "Qualifier"))
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	fn := s.functions[name]
-	switch {
-	case fn == nil:
-		writeError(w, notFound("Function not found: %s", s.functionArn(name)))
+	fn, err := s.lookupFunction(ref)
+	if err != nil {
+		writeError(w, err)
 		return
-	case qualifier == "":
+	}
+	name, qualifier := ref.name, ref.qualifier
+	if qualifier == "" {
 		writeError(w, invalidParameter("durable functions only accept qualified invokes: call %s:$LATEST or an alias", name))
 		return
 	}
@@ -82,7 +83,8 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Amz-Durable-Execution-Arn", run.arn)
-	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	version, _ := executedVersion(qualifier)
+	w.Header().Set("X-Amz-Executed-Version", version)
 	if invocationType == types.InvocationTypeEvent {
 		w.WriteHeader(http.StatusAccepted)
 		return

@@ -43,3 +43,14 @@ func localURL(addr net.Addr) string {
 	}
 	return "http://" + net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
 }
+
+// listenAddr is the configured host with the port the listener got; an
+// empty host is what the listener reports.
+func listenAddr(configured string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(configured)
+	tcp, ok := bound.(*net.TCPAddr)
+	if err != nil || host == "" || !ok {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}

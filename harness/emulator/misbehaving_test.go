@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,13 +136,10 @@ func TestStopDuringAnInvocation(t *testing.T) {
 			t.Fatalf("right after the stop the last event is %+v (%v), want ExecutionStopped", last, err)
 		}
 	}
-	calculate := func(t *testing.T) {
+	others := func(t *testing.T) {
 		t.Helper()
 		for i := range 4 {
-			out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("calculator:live"), Payload: []byte(fmt.Sprintf(`{"num1":%d,"num2":2}`, i))})
-			if err != nil || out.FunctionError != nil {
-				t.Fatalf("calculator: %v %s", err, out.Payload)
-			}
+			calculate(t, lc, i)
 		}
 	}
 	finished := func(t *testing.T, arn string) *harness.Result {
@@ -168,7 +164,7 @@ func TestStopDuringAnInvocation(t *testing.T) {
 			t.Fatal(err)
 		}
 		arn := <-handed
-		calculate(t)
+		others(t)
 		began := time.Now()
 		stop(t, arn)
 		// The sync invoke re-attaches and answers the stop, long before the
@@ -193,7 +189,7 @@ func TestStopDuringAnInvocation(t *testing.T) {
 		}
 		arn := aws.ToString(out.DurableExecutionArn)
 		<-late.entered
-		calculate(t)
+		others(t)
 		stop(t, arn)
 		close(late.release)
 		err = <-late.result

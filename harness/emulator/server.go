@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness/service"
 )
@@ -25,10 +26,17 @@ type Config struct {
 	AllowNonLoopback bool
 	// Functions are the durable functions Invoke can start.
 	Functions []Function
-	// Backend is the fake service behind the API; nil means a new one.
-	// Its region and account must be Region and Account (the defaults
-	// match service.NewBackend's).
+	// Backend is the fake service behind the API; nil means a new one
+	// with Retention and MaxExecutions. Its region and account must be
+	// Region and Account (the defaults match service.NewBackend's).
 	Backend *service.Backend
+	// Retention is how long a finished execution stays, in the backend's
+	// virtual time (default service.DefaultRetention); MaxExecutions how
+	// many executions the backend holds at most before it removes the
+	// earliest finished (default DefaultMaxExecutions). Both bound the
+	// emulator's memory; an evicted ARN is a ResourceNotFoundException.
+	Retention     time.Duration
+	MaxExecutions int
 	// Region and Account name the functions in ARNs; defaults us-east-1
 	// and 123456789012.
 	Region, Account string
@@ -61,6 +69,7 @@ type Server struct {
 	region     string
 	account    string
 	url        string
+	addr       string // as configured
 	ln         net.Listener
 	http       *http.Server
 	served     chan struct{}
@@ -108,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 		region:    cfg.Region,
 		account:   cfg.Account,
 		url:       localURL(ln.Addr()),
+		addr:      cfg.Addr,
 		ln:        ln,
 		served:    make(chan struct{}),
 		cancel:    cancel,
@@ -146,15 +156,27 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// DefaultMaxExecutions is how many executions an emulator holds at most
+// unless Config.MaxExecutions says otherwise: tens of megabytes of
+// calculator executions.
+const DefaultMaxExecutions = 5000
+
 func defaults(cfg *Config) {
-	if cfg.Backend == nil {
-		cfg.Backend = service.NewBackend()
-	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
 	if cfg.Account == "" {
 		cfg.Account = "123456789012"
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = service.DefaultRetention
+	}
+	if cfg.MaxExecutions <= 0 {
+		cfg.MaxExecutions = DefaultMaxExecutions
+	}
+	if cfg.Backend == nil {
+		cfg.Backend = service.NewBackend(service.WithRegion(cfg.Region, cfg.Account),
+			service.WithRetention(cfg.Retention), service.WithMaxExecutions(cfg.MaxExecutions))
 	}
 	if cfg.FunctionTimeout <= 0 {
 		cfg.FunctionTimeout = time.Minute
@@ -177,6 +199,11 @@ func defaults(cfg *Config) {
 // AWS_ENDPOINT_URL_LAMBDA or lambda.Options.BaseEndpoint.
 func (s *Server) URL() string { return s.url }
 
+// Addr is the address the emulator listens on: the host it was given with
+// the port it got, e.g. 0.0.0.0:41234 for 0.0.0.0:0 (the listener reports
+// that dual-stack socket as [::]); URL is how this machine reaches it.
+func (s *Server) Addr() string { return listenAddr(s.addr, s.ln.Addr()) }
+
 // Backend is the fake service behind the API.
 func (s *Server) Backend() *service.Backend { return s.backend }
 
@@ -185,7 +212,15 @@ func (s *Server) Backend() *service.Backend { return s.backend }
 func (s *Server) Wait(ctx context.Context, arn string) error {
 	r := s.executions.lookup(arn)
 	if r == nil {
-		return notFound("durable execution %s was not started through this emulator", arn)
+		// Its driver has finished, or it was never started here.
+		st, err := s.backend.State(arn)
+		switch {
+		case err != nil:
+			return err
+		case st.Status != types.ExecutionStatusRunning:
+			return nil
+		}
+		return invalidParameter("durable execution %s was not started through this emulator", arn)
 	}
 	select {
 	case <-r.done:

@@ -30,7 +30,7 @@ func (b *Backend) GetDurableExecution(_ context.Context, in *lambda.GetDurableEx
 		start:     e.start,
 		data:      data,
 		timeout:   e.timeoutSecs,
-		retention: 14,
+		retention: b.retentionDays(),
 	}
 	out := &st.out
 	out.DurableExecutionArn = &st.strs[0]

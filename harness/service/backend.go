@@ -45,6 +45,8 @@ type backendConfig struct {
 	executionTimeout  int32
 	maxFailedAttempts int
 	invoker           ChainedInvoker
+	retention         time.Duration
+	maxExecutions     int
 }
 
 // WithStartTime sets the virtual clock's starting instant.
@@ -93,6 +95,12 @@ type Backend struct {
 	byFunction map[string][]*execution // creation order
 	functions  map[string]bool         // functions registered without an execution yet (all of them once indexed)
 	seq        uint64
+	held       atomic.Int64 // len(all), readable without mu
+
+	// finished executions in the order they ended, while eviction is on
+	// (WithRetention, WithMaxExecutions); doneMu is a leaf lock.
+	doneMu sync.Mutex
+	done   []finishedExecution
 
 	clock clock
 
@@ -212,6 +220,7 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 	}
 	e.functionArn = b.functionArn(in.FunctionName)
 	e.arn = b.executionArn(in.FunctionName, qualifier, name, id)
+	b.sweepLocked(1)
 	b.addLocked(e)
 	e.mu.Lock() // before publishing the lock order stays b.mu -> e.mu
 	b.mu.Unlock()
@@ -242,11 +251,7 @@ const historyCap = 23
 // It is built in place (one allocation): it runs for every execution and
 // invocation.
 func uuidFrom(kind string, seq uint64) string {
-	h := uint64(14695981039346656037) // FNV-1a 64
-	for i := 0; i < len(kind); i++ {
-		h ^= uint64(kind[i])
-		h *= 1099511628211
-	}
+	h := fnv64(kind)
 	hi := splitmix(h ^ seq)
 	lo := splitmix(hi ^ seq)
 	var raw [16]byte
@@ -267,6 +272,16 @@ func uuidFrom(kind string, seq uint64) string {
 	return string(u[:])
 }
 
+// fnv64 is the FNV-1a 64 hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 // splitmix is the SplitMix64 finalizer: a cheap, well-mixed bijection.
 func splitmix(z uint64) uint64 {
 	z += 0x9e3779b97f4a7c15
@@ -275,13 +290,30 @@ func splitmix(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
+// An ARN the backend does not hold (never started, or evicted) gets the
+// error the service's model gives each route (protocol.md §2), always
+// with the same message: ResourceNotFoundException (404) on the execution
+// API (GetDurableExecution, GetDurableExecutionHistory,
+// StopDurableExecution), InvalidParameterValueException (400) on the two
+// calls an invocation makes (CheckpointDurableExecution,
+// GetDurableExecutionState), whose model has no ResourceNotFoundException.
+
 // existing finds an execution by ARN, or answers the service's
 // ResourceNotFoundException.
 func (b *Backend) existing(arn string) (*execution, error) {
 	if e := b.lookup(&arn); e != nil {
 		return e, nil
 	}
-	return nil, notFound("durable execution %s does not exist", arn)
+	return nil, notFound("%s", b.unknownExecution(arn))
+}
+
+// invoked finds the execution an invocation's call names, or answers the
+// service's InvalidParameterValueException.
+func (b *Backend) invoked(arn string) (*execution, error) {
+	if e := b.lookup(&arn); e != nil {
+		return e, nil
+	}
+	return nil, invalidParam("%s", b.unknownExecution(arn))
 }
 
 // lookup finds an execution by ARN.
@@ -302,6 +334,7 @@ const indexMin = 8
 // addLocked stores a new execution and indexes it. b.mu is held.
 func (b *Backend) addLocked(e *execution) {
 	b.all = append(b.all, e)
+	b.held.Add(1)
 	switch {
 	case b.execs != nil:
 		b.indexLocked(e)

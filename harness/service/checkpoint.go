@@ -26,9 +26,9 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 	if in.ClientToken != nil && !clientTokenOK(*in.ClientToken) {
 		return nil, invalidParam("ClientToken must be 1-64 printable characters without spaces")
 	}
-	e := b.lookup(in.DurableExecutionArn)
-	if e == nil {
-		return nil, invalidParam("durable execution %s does not exist", *in.DurableExecutionArn)
+	e, err := b.invoked(*in.DurableExecutionArn)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

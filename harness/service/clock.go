@@ -1,6 +1,7 @@
 package service
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,6 +110,7 @@ type clock struct {
 	ops       timerHeap
 	deadlines timerHeap
 	seq       uint64
+	pruneAt   int // heap length at which arm drops the dead timers
 }
 
 // next is the earliest live timer of either queue (clock lock held).
@@ -143,7 +145,34 @@ func (b *Backend) arm(t *timer) {
 	} else {
 		b.clock.ops.push(t)
 	}
+	if n := len(b.clock.ops) + len(b.clock.deadlines); n >= b.clock.pruneAt {
+		b.clock.ops.prune()
+		b.clock.deadlines.prune()
+		b.clock.pruneAt = max(minPrune, 2*(len(b.clock.ops)+len(b.clock.deadlines)))
+	}
 	b.clock.mu.Unlock()
+}
+
+// minPrune is the heap size below which dead timers are left for peek.
+const minPrune = 256
+
+// prune drops the dead timers. Cancelled and fired timers otherwise stay
+// until they reach the top, and each holds its execution: an execution
+// that ended long before its one-day timeout would stay in memory.
+// Pruning when the heaps have doubled keeps arm O(log n) amortized.
+func (h *timerHeap) prune() {
+	live := slices.DeleteFunc(*h, func(t *timer) bool { return t.dead.Load() })
+	clear((*h)[len(live):])
+	slices.SortFunc(live, func(a, b *timer) int { // a sorted slice is a heap
+		switch {
+		case a.Due.Before(b.Due):
+			return -1
+		case b.Due.Before(a.Due):
+			return 1
+		}
+		return int(a.seq) - int(b.seq)
+	})
+	*h = live
 }
 
 // Advance moves the virtual clock forward by d, firing every timer that
@@ -164,6 +193,7 @@ func (b *Backend) AdvanceTo(t time.Time) []Timer {
 				b.clock.now = t
 			}
 			b.clock.mu.Unlock()
+			b.sweep()
 			return fired
 		}
 		// next is the top of its heap (peek dropped the dead ones)

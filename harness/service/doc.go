@@ -47,10 +47,14 @@
 //     256 KiB, execution input and result up to 6 MiB, waits and retry
 //     delays 1 s to one year. InvalidParameterValueException naming the
 //     field and the limit.
-//   - Unknown executions: ResourceNotFoundException on every route that
-//     names an ARN; unknown functions on StartExecution and
-//     ListDurableExecutionsByFunction: ResourceNotFoundException
-//     (*UnknownFunctionError through the Go API).
+//   - Unknown executions (never started, or evicted): the error the
+//     service's model gives each route (protocol.md §2), one message:
+//     ResourceNotFoundException on GetDurableExecution,
+//     GetDurableExecutionHistory and StopDurableExecution,
+//     InvalidParameterValueException on CheckpointDurableExecution and
+//     GetDurableExecutionState, whose model has no ResourceNotFound; an
+//     evicted ARN's message says why it is gone. Unknown functions on
+//     ListDurableExecutionsByFunction: ResourceNotFoundException.
 //   - Execution names (§2.1): StartExecution is idempotent per name (same
 //     input: same ARN); another input: DurableExecutionAlreadyStartedException.
 //   - ARNs (§6.5): arn:aws:lambda:REGION:ACCOUNT:function:FN:QUALIFIER/
@@ -159,6 +163,16 @@
 // deterministically. With nothing left to resume it, the execution times
 // out at its ExecutionTimeout, as an unanswered callback does on the
 // service.
+//
+// # Retention (WithRetention, WithMaxExecutions)
+//
+// By default a backend keeps every execution. WithRetention removes a
+// finished execution once that much virtual time has passed since it
+// ended, as the service drops histories after RetentionPeriodInDays;
+// WithMaxExecutions bounds how many it holds, removing the earliest
+// finished first. A running execution is never removed. Dead timers are
+// pruned as the clock's queues grow, so nothing else keeps a removed
+// execution alive.
 //
 // # Virtual clock
 //

@@ -328,6 +328,7 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 	e.timers = nil
 	e.timeout.dead.Store(true)
 	e.token = ""
+	e.b.noteFinished(e, at)
 }
 
 // earliestTimer is the due time of this execution's next operation timer

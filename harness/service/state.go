@@ -24,9 +24,9 @@ func (b *Backend) GetDurableExecutionState(_ context.Context, in *lambda.GetDura
 	if err != nil {
 		return nil, err
 	}
-	e := b.lookup(in.DurableExecutionArn)
-	if e == nil {
-		return nil, invalidParam("durable execution %s does not exist", *in.DurableExecutionArn)
+	e, err := b.invoked(*in.DurableExecutionArn)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -32,7 +32,8 @@ func init() {
 }
 
 const serveUsage = `usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]... [--allow-non-loopback]
-                     [--timeout 60s] [--max-instances 8] [--quiet]
+                     [--timeout 60s] [--max-instances 8] [--retention 336h]
+                     [--max-executions 5000] [--quiet]
 
 Serves the AWS Lambda API for durable functions over HTTP until interrupted:
 the durable-execution REST API (checkpoint, state, execution, history, list,
@@ -47,8 +48,15 @@ credentials; the emulator checks none).
                               picks a free one)
   --allow-non-loopback        allow an address off the loopback interface
                               (the emulator has no authentication)
-  --timeout D                 per-invocation time limit (default 60s)
+  --timeout D                 per-invocation time limit, counted from the
+                              hand-over to a process, its start included
+                              (default 60s)
   --max-instances N           processes per executable function (default 8)
+  --retention D               how long a finished execution is kept, in the
+                              emulator's virtual time (default 336h, the
+                              service's 14 days)
+  --max-executions N          executions kept at most; past it the earliest
+                              finished go first (default 5000)
   --quiet                     do not copy function output and emulator log to stderr
 
 Also served, in process: the functions dpcheck run knows (%s) unless an
@@ -58,7 +66,9 @@ SUITE--ID (e.g. step--1-1).
 The timeline of every execution is at http://ADDR/ui/ (the list, newest
 first, and a page per execution).
 
-On start it prints "dpcheck serve: listening on URL" to stdout.
+On start it prints "dpcheck serve: listening on URL" to stdout, URL being the
+address it listens on (http://0.0.0.0:PORT for --addr 0.0.0.0:0, followed by
+"dpcheck serve: on this machine: http://127.0.0.1:PORT").
 `
 
 // functionFlags collects repeated --function NAME=EXECUTABLE.
@@ -86,6 +96,8 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	allow := fs.Bool("allow-non-loopback", false, "")
 	timeout := fs.Duration("timeout", time.Minute, "")
 	maxInstances := fs.Int("max-instances", 8, "")
+	retention := fs.Duration("retention", service.DefaultRetention, "")
+	maxExecutions := fs.Int("max-executions", emulator.DefaultMaxExecutions, "")
 	quiet := fs.Bool("quiet", false, "")
 	var executables functionFlags
 	fs.Var(&executables, "function", "")
@@ -99,11 +111,16 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return fail(stderr, "serve", "unexpected argument %q (dpcheck serve -h)", fs.Arg(0))
 	}
-	if *timeout <= 0 || *maxInstances <= 0 {
-		return fail(stderr, "serve", "--timeout and --max-instances must be positive")
+	for _, f := range []struct {
+		name     string
+		positive bool
+	}{{"timeout", *timeout > 0}, {"max-instances", *maxInstances > 0}, {"retention", *retention > 0}, {"max-executions", *maxExecutions > 0}} {
+		if !f.positive {
+			return fail(stderr, "serve", "--%s must be positive (dpcheck serve -h)", f.name)
+		}
 	}
 
-	backend := service.NewBackend()
+	backend := service.NewBackend(service.WithRetention(*retention), service.WithMaxExecutions(*maxExecutions))
 	cfg := emulator.Config{
 		Backend:          backend,
 		UI:               timeline.Handler(backend),
@@ -126,7 +143,11 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", "%v", err)
 	}
-	fmt.Fprintf(stdout, "dpcheck serve: listening on %s\n", srv.URL())
+	listening := "http://" + srv.Addr()
+	fmt.Fprintf(stdout, "dpcheck serve: listening on %s\n", listening)
+	if listening != srv.URL() {
+		fmt.Fprintf(stdout, "dpcheck serve: on this machine: %s\n", srv.URL())
+	}
 	fmt.Fprintf(stdout, "dpcheck serve: timelines at %s/ui/\n", srv.URL())
 	for _, f := range executables {
 		fmt.Fprintf(stdout, "dpcheck serve: function %s runs %s\n", f.Name, f.Executable)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,8 +40,10 @@ func TestServeUsageErrors(t *testing.T) {
 		{"missing executable", []string{"--addr", "127.0.0.1:0", "--function", "calc=/nonexistent"}, []string{"function calc", "/nonexistent", "no such file"}},
 		{"not executable", []string{"--addr", "127.0.0.1:0", "--function", "calc=" + notExecutable}, []string{"function calc", notExecutable, "not an executable"}},
 		{"directory", []string{"--addr", "127.0.0.1:0", "--function", "calc=" + dir}, []string{"function calc", dir}},
-		{"zero timeout", []string{"--addr", "127.0.0.1:0", "--timeout", "0s"}, []string{"--timeout and --max-instances must be positive"}},
-		{"negative max-instances", []string{"--addr", "127.0.0.1:0", "--max-instances", "-1"}, []string{"must be positive"}},
+		{"zero timeout", []string{"--addr", "127.0.0.1:0", "--timeout", "0s"}, []string{"--timeout must be positive"}},
+		{"negative max-instances", []string{"--addr", "127.0.0.1:0", "--max-instances", "-1"}, []string{"--max-instances must be positive"}},
+		{"zero retention", []string{"--addr", "127.0.0.1:0", "--retention", "0s"}, []string{"--retention must be positive"}},
+		{"zero max-executions", []string{"--addr", "127.0.0.1:0", "--max-executions", "0"}, []string{"--max-executions must be positive"}},
 		{"bad duration", []string{"--timeout", "soon"}, []string{"soon"}},
 		{"unexpected argument", []string{"calculator"}, []string{`unexpected argument "calculator"`}},
 		{"unknown flag", []string{"--port", "9000"}, []string{"port", "dpcheck serve -h"}},
@@ -155,8 +158,8 @@ func startServe(t *testing.T, args ...string) *serveProcess {
 	select {
 	case line, ok := <-listening:
 		url, found := strings.CutPrefix(line, "dpcheck serve: listening on ")
-		if !ok || !found || !strings.HasPrefix(url, "http://127.0.0.1:") {
-			t.Fatalf("first line %q, want \"dpcheck serve: listening on http://127.0.0.1:PORT\"; stderr %q", line, p.stderr.String())
+		if !ok || !found || !strings.HasPrefix(url, "http://") {
+			t.Fatalf("first line %q, want \"dpcheck serve: listening on http://HOST:PORT\"; stderr %q", line, p.stderr.String())
 		}
 		p.url = url
 	case <-time.After(20 * time.Second):
@@ -214,6 +217,9 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startServe(t, "--addr", "127.0.0.1:0", "--quiet", "--function", "calc="+os.Args[0], "--max-instances", "1")
+	if !strings.HasPrefix(p.url, "http://127.0.0.1:") {
+		t.Fatalf("listening on %s, want http://127.0.0.1:PORT", p.url)
+	}
 	client := lambdaClient(t, p.url)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -293,5 +299,38 @@ func TestServeStopsOnSignalRightAfterListening(t *testing.T) {
 				t.Fatalf("exit %d (%v), stdout %q, stderr %q; want 0 and the timelines and stopping lines", code, p.cmd.ProcessState, rest, p.stderr.String())
 			}
 		})
+	}
+}
+
+// With --addr 0.0.0.0:0 serve says it listens on all addresses, with the
+// port it got, and where this machine reaches it; the calculator answers
+// there, and at a non-loopback address of the machine when it has one.
+func TestServeSaysWhereItListens(t *testing.T) {
+	p := startServe(t, "--addr", "0.0.0.0:0", "--allow-non-loopback", "--quiet")
+	port, found := strings.CutPrefix(p.url, "http://0.0.0.0:")
+	if !found || port == "0" || port == "" {
+		t.Fatalf("listening on %s, want http://0.0.0.0:PORT", p.url)
+	}
+	urls := []string{"http://127.0.0.1:" + port}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil && !ip.IP.IsLoopback() {
+				urls = append(urls, "http://"+net.JoinHostPort(ip.IP.String(), port))
+				break
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, url := range urls {
+		out, err := lambdaClient(t, url).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("calculator:live"), Payload: []byte(`{"num1":10,"num2":5}`)})
+		if err != nil || out.FunctionError != nil {
+			t.Fatalf("invoke at %s: %v", url, err)
+		}
+		jsonEqual(t, out.Payload, `{"Add":15,"Subtract":5,"Multiply":50,"Division":2}`)
+	}
+	code, rest := p.interrupt(t)
+	if want := "dpcheck serve: on this machine: " + urls[0] + "\ndpcheck serve: timelines at " + urls[0] + "/ui/\ndpcheck serve: stopping"; code != 0 || rest != want {
+		t.Errorf("exit %d, stdout %q, want 0 and %q", code, rest, want)
 	}
 }
