@@ -60,7 +60,7 @@ type retryRow struct {
 var _ = Describe("Division without retry", Label("local"), func() {
 	DescribeTable("makes exactly one attempt when the divisor is zero",
 		func(input string) {
-			res := check.New(calculator, check.WithSeed(seed())).MustRun(GinkgoT(), input).Result
+			res := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).MustRun(GinkgoT(), input).Result
 			Expect(res).To(HaveExecutionStatus(types.ExecutionStatusSucceeded))
 
 			By("starting and failing the division step once, with no RETRY")
@@ -103,7 +103,7 @@ var _ = Describe("Division without retry", Label("local"), func() {
 	)
 
 	It("succeeds in one attempt when the divisor is not zero", func() {
-		res := check.New(calculator, check.WithSeed(seed())).MustRun(GinkgoT(), `{"num1":10,"num2":4}`).Result
+		res := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).MustRun(GinkgoT(), `{"num1":10,"num2":4}`).Result
 		Expect(res).To(HaveStepEvents("division", types.EventTypeStepStarted, 1))
 		Expect(res).To(HaveStepEvents("division", types.EventTypeStepSucceeded, 1))
 		Expect(res.Invocations).To(HaveLen(1))

@@ -73,7 +73,7 @@ func inOrder(uint64) *check.Scheduler { return check.InOrder() }
 var _ = Describe("Replay", Label("local"), func() {
 	DescribeTable("the replay checker passes for the calculator",
 		func(input string) {
-			rep := check.New(calculator, check.WithSeed(seed())).RequireReplay(GinkgoT(), input)
+			rep := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).RequireReplay(GinkgoT(), input)
 			Expect(rep).To(HaveReplayedWithoutExecuting())
 			Expect(rep.Met(durable.OperationNew)).To(BeZero())
 			if rep.Log.Status == types.ExecutionStatusSucceeded {
@@ -85,7 +85,7 @@ var _ = Describe("Replay", Label("local"), func() {
 
 	DescribeTable("a crash or a failed call at any checkpoint ends as the crash-free run does",
 		func(input string) {
-			sweep, err := check.New(calculator, check.WithSeed(seed())).Boundaries(context.Background(), input)
+			sweep, err := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).Boundaries(context.Background(), input)
 			Expect(sweep).To(SurviveEveryBoundary())
 			Expect(err).NotTo(HaveOccurred())
 			Expect(sweep.Runs).To(HaveLen(2 * sweep.Baseline.Calls))
@@ -97,7 +97,7 @@ var _ = Describe("Replay", Label("local"), func() {
 	)
 
 	It("does not run again a step that succeeded before the crash", func() {
-		sweep := check.New(calculator, check.WithSeed(seed())).RequireCrashEveryBoundary(GinkgoT(), `{"num1":10,"num2":5}`)
+		sweep := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).RequireCrashEveryBoundary(GinkgoT(), `{"num1":10,"num2":5}`)
 		finishedBefore, unfinished := 0, 0
 		for _, fr := range sweep.Runs {
 			res := fr.Run.Result
@@ -119,7 +119,7 @@ var _ = Describe("Replay", Label("local"), func() {
 	})
 
 	It("replays every crashed execution's final log without work", func() {
-		c := check.New(calculator, check.WithSeed(seed()))
+		c := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator"))
 		sweep := c.RequireCrashEveryBoundary(GinkgoT(), `{"num1":3,"num2":0}`)
 		for _, fr := range sweep.Runs {
 			log, err := fr.Run.Log()
@@ -159,7 +159,7 @@ var _ = Describe("Replay", Label("local"), func() {
 	)
 
 	It("the replay checker reports a handler that does new work on replay", func() {
-		run := check.New(calculator, check.WithSeed(seed())).MustRun(GinkgoT(), `{"num1":10,"num2":5}`)
+		run := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).MustRun(GinkgoT(), `{"num1":10,"num2":5}`)
 		log, err := run.Log()
 		Expect(err).NotTo(HaveOccurred())
 		withAudit := durable.Handle(func(ctx durable.Context, ev function.Event) (function.Response, error) {
@@ -176,7 +176,7 @@ var _ = Describe("Replay", Label("local"), func() {
 	})
 
 	It("the replay checker reports a different result", func() {
-		run := check.New(calculator, check.WithSeed(seed())).MustRun(GinkgoT(), `{"num1":10,"num2":5}`)
+		run := check.New(calculator, check.WithSeed(seed()), check.WithFunctionName("calculator")).MustRun(GinkgoT(), `{"num1":10,"num2":5}`)
 		log, err := run.Log()
 		Expect(err).NotTo(HaveOccurred())
 		other := *log.Result + " "

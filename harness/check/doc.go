@@ -65,4 +65,13 @@
 // Methods return (report, error): the error is a *Divergence when the
 // handler misbehaved, or what kept a run from completing (an invocation
 // cap, a backend error). The Must and Require variants fail t instead.
+//
+// A divergence names the command that reruns its case and draws its
+// timeline (RunCommand; package harness/timeline), seed and fault
+// included:
+//
+//	picture: dpcheck run calculator '{"num1":10,"num2":5}' --seed 7 --crash-after 3 --html out.html
+//
+// WithFunctionName gives the name dpcheck run knows the handler by; without
+// it the command says FUNCTION.
 package check

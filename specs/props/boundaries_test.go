@@ -46,7 +46,7 @@ func crashSweep(t testing.TB, n int) int {
 	runs := 0
 	for i := range n {
 		ev := gen.Example(i)
-		sweep := check.New(calculator, check.WithSeed(uint64(i))).RequireCrashEveryBoundary(t, ev.JSON)
+		sweep := check.New(calculator, check.WithSeed(uint64(i)), check.WithFunctionName("calculator")).RequireCrashEveryBoundary(t, ev.JSON)
 		checkCalc(t, ev, sweep.Baseline.Result)
 		runs += 1 + len(sweep.Runs)
 	}
