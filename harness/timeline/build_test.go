@@ -1,6 +1,8 @@
 package timeline_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -280,5 +282,65 @@ func TestCrashedInvocation(t *testing.T) {
 	}
 	if l := lane(t, tl, "calculations"); len(l.Marks) != 1 || l.Marks[0].Mode != "resumed" {
 		t.Errorf("calculations marks %+v, want resumed in invocation 2", l.Marks)
+	}
+}
+
+// TestMapItems: a Map's iterations are lanes under it in index order,
+// each over its step, and the Map's lane carries its BatchResult.
+func TestMapItems(t *testing.T) {
+	t.Parallel()
+	squares := func(ctx durable.Context, _ any) ([]int, error) {
+		br, err := durable.Map(ctx, "squares", []int{3, 0, 5}, func(ic durable.Context, n, i int) (int, error) {
+			return durable.Step(ic, "square", func(durable.StepContext) (int, error) {
+				if n == 0 {
+					return 0, errors.New("zero: no square")
+				}
+				return n * n, nil
+			}, durable.WithRetry(durable.NoRetry()))
+		}, durable.WithCompletion(durable.AllCompleted()))
+		if err != nil {
+			return nil, err
+		}
+		return br.Results(), nil
+	}
+	res := run(t, durable.Handle(squares), "{}", harness.WithScheduler(check.Seeded(3)))
+	tl := timeline.Build(res)
+	m := tl.Lanes[0]
+	if m.Op.SubType != "Map" || m.Batch == nil || m.Batch.Succeeded != 2 || m.Batch.Failed != 1 || m.Batch.Reason != "ALL_COMPLETED" {
+		t.Fatalf("first lane %s %s batch %+v, want the Map with ALL_COMPLETED 2/1", m.Path, m.Op.SubType, m.Batch)
+	}
+	var items []int
+	for _, l := range tl.Lanes[1:] {
+		if l.Depth == 1 {
+			if l.Op.SubType != "MapIteration" {
+				t.Errorf("lane %s is a %s, want a MapIteration", l.Path, l.Op.SubType)
+			}
+			items = append(items, l.Index)
+		}
+	}
+	if !slices.Equal(items, []int{1, 2, 3}) || len(tl.Lanes) != 7 {
+		t.Errorf("iterations at positions %v of %d lanes, want 1 2 3 of 7 (the Map, three iterations, three steps)", items, len(tl.Lanes))
+	}
+	if l := tl.Lanes[4]; l.Op.Type != "STEP" || len(l.Bars) != 1 || l.Bars[0].Outcome != "FAILED" {
+		t.Errorf("lane 4 %s %+v, want the second iteration's failed step", l.Path, l.Bars)
+	}
+}
+
+// TestStillRunning: an execution cut short (the runner's invocation cap)
+// is drawn as running, not abandoned: the step waiting for its retry is
+// PENDING with an open retry gap, its band PENDING.
+func TestStillRunning(t *testing.T) {
+	t.Parallel()
+	res, err := harness.NewLocalRunner(durable.Handle(retrying), harness.WithMaxInvocations(1)).RunJSON(context.Background(), "{}")
+	if err == nil || res == nil || res.Status != "RUNNING" {
+		t.Fatalf("want the cap's error and a RUNNING result, got %v, %v", err, res)
+	}
+	tl := timeline.Build(res)
+	l := lane(t, tl, "flaky")
+	if l.Outcome != "PENDING" || len(l.Gaps) != 1 || l.Gaps[0].Outcome != timeline.Running || l.Gaps[0].To != tl.End {
+		t.Errorf("flaky %s %+v, want PENDING with a RUNNING retry gap to the last column", l.Outcome, l.Gaps)
+	}
+	if len(tl.Bands) != 1 || tl.Bands[0].Outcome != "PENDING" {
+		t.Errorf("bands %+v, want one PENDING", tl.Bands)
 	}
 }

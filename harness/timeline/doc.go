@@ -40,7 +40,7 @@
 // Tests and tools find things by stable attributes: main#timeline
 // (data-status, data-lanes, data-invocations); g.lane#lane-ID (data-op-id,
 // data-name, data-path, data-type, data-subtype, data-status,
-// data-outcome, data-depth, data-index); rect.bar (data-attempt,
+// data-outcome, data-depth, data-index, data-unrecorded); rect.bar (data-attempt,
 // data-outcome, data-invocation, data-error-type); g.gap (data-kind,
 // data-seconds, data-outcome); g.mark (data-mode, data-invocation,
 // data-inferred); g.batch (data-reason, data-succeeded, data-failed,

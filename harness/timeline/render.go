@@ -114,6 +114,9 @@ func (v *view) lane(i int, l *Lane, x []int) laneView {
 	if lv.Label == "" {
 		lv.Label = "(" + l.Op.Id + ")"
 	}
+	if l.Unrecorded {
+		lv.Kind += " · never checkpointed"
+	}
 	failed := v.failure(l)
 	for _, b := range l.Bars {
 		bv := barView{Bar: b, X: x[b.From] + 1, Y: y + (laneH-barH)/2, H: barH, ErrorType: errorType(b.Error)}

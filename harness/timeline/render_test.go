@@ -11,6 +11,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/check"
 	"github.com/dpcheck/dpcheck/harness/timeline"
 )
 
@@ -158,6 +160,26 @@ func TestRenderMarksAndGaps(t *testing.T) {
 	}
 	if bands := find(doc, "band"); len(bands) != 2 || attr(bands[0], "data-outcome") != "PENDING" {
 		t.Errorf("want two bands, the first PENDING")
+	}
+}
+
+// TestRenderUnrecordedItem: a batch item only the payload knows is a lane
+// flagged unrecorded and labelled so, drawn abandoned.
+func TestRenderUnrecordedItem(t *testing.T) {
+	t.Parallel()
+	res := run(t, durable.Handle(earlyStop), "{}", harness.WithScheduler(check.Prefer("boom")))
+	doc, _ := page(t, timeline.Build(res), timeline.Options{})
+	var ghost *html.Node
+	for _, l := range find(doc, "lane") {
+		if attr(l, "data-unrecorded") == "true" {
+			ghost = l
+		}
+	}
+	if ghost == nil || attr(ghost, "data-path") != "race/item 0" || attr(ghost, "data-outcome") != "ABANDONED" || !strings.Contains(text(ghost), "never checkpointed") {
+		t.Fatal("no lane for the unrecorded item 0, labelled and abandoned")
+	}
+	if bars := find(ghost, "bar"); len(bars) != 1 || attr(bars[0], "data-outcome") != "ABANDONED" {
+		t.Error("item 0 has no abandoned bar")
 	}
 }
 
