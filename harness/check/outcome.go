@@ -15,7 +15,7 @@ import (
 // Outcome is what two runs of one execution must agree on: the final
 // status, result and error, the normalized operation view (no ids,
 // payloads or timestamps; interleaving-independent order) and the counts of
-// every Parallel's BatchResult.
+// every Parallel's and Map's BatchResult.
 type Outcome struct {
 	Status    types.ExecutionStatus
 	Result    string // the result JSON text; "" unless SUCCEEDED
@@ -24,9 +24,9 @@ type Outcome struct {
 	Batches   []BatchCounts
 }
 
-// BatchCounts is one Parallel's BatchResult as checkpointed.
+// BatchCounts is one Parallel's or Map's BatchResult as checkpointed.
 type BatchCounts struct {
-	Parallel  string // the Parallel's path and name, "outer/inner/name"
+	Parallel  string // the batch's path and name, "outer/inner/name"
 	Succeeded int
 	Failed    int
 	Started   int // in flight when the batch stopped early
@@ -41,7 +41,7 @@ func (b BatchCounts) String() string {
 }
 
 // OutcomeOf reduces a Result to its Outcome. It fails only when a Parallel
-// payload cannot be read.
+// or Map payload in the runtime's form cannot be read.
 func OutcomeOf(r *harness.Result) (Outcome, error) {
 	o := Outcome{Status: r.Status, Signature: signature(r)}
 	if r.Status == types.ExecutionStatusSucceeded {
@@ -53,7 +53,7 @@ func OutcomeOf(r *harness.Result) (Outcome, error) {
 			o.Error += " [" + d + "]"
 		}
 	}
-	for _, op := range r.OpsOfType(types.OperationTypeContext, "Parallel") {
+	for _, op := range r.OpsOfType(types.OperationTypeContext, "Parallel", "Map") {
 		if op.Status != types.OperationStatusSucceeded {
 			continue
 		}
@@ -92,8 +92,10 @@ func signature(r *harness.Result) string {
 	return sb.String()
 }
 
-// batchCounts reads a Parallel's payload: the full BatchResult, or the
-// summary recorded for one over 256 KiB.
+// batchCounts reads a Parallel's or Map's payload: the full BatchResult, or
+// the summary recorded for one over 256 KiB. A payload that is not a JSON
+// object (a WithBatchResultSerdes of the handler's own) is compared as it
+// is, in Reason.
 func batchCounts(op *harness.Operation) (BatchCounts, error) {
 	name := op.Name
 	if p := op.Path(); p != "" {
@@ -112,11 +114,15 @@ func batchCounts(op *harness.Operation) (BatchCounts, error) {
 		SuccessCount     int    `json:"successCount"`
 		FailureCount     int    `json:"failureCount"`
 	}
+	if raw := aws.ToString(op.Result); !strings.HasPrefix(strings.TrimSpace(raw), "{") {
+		bc.Reason = "payload " + raw
+		return bc, nil
+	}
 	if err := op.Decode(&j); err != nil {
-		return bc, fmt.Errorf("check: the payload of parallel %q: %w", name, err)
+		return bc, fmt.Errorf("check: the payload of %s %q: %w", strings.ToLower(op.SubType), name, err)
 	}
 	bc.Reason = j.CompletionReason
-	if j.Type == "ParallelResult" {
+	if j.Type == "ParallelResult" || j.Type == "MapResult" {
 		bc.Succeeded, bc.Failed, bc.Started, bc.Total = j.SuccessCount, j.FailureCount, j.StartedCount, j.TotalCount
 		for i := range j.TotalCount {
 			bc.Indexes = append(bc.Indexes, i) // branches are admitted in index order
@@ -132,7 +138,7 @@ func batchCounts(op *harness.Operation) (BatchCounts, error) {
 		case "STARTED":
 			bc.Started++
 		default:
-			return bc, fmt.Errorf("check: parallel %q: item %d has status %q", name, it.Index, it.Status)
+			return bc, fmt.Errorf("check: %s %q: item %d has status %q", strings.ToLower(op.SubType), name, it.Index, it.Status)
 		}
 		bc.Indexes = append(bc.Indexes, it.Index)
 	}

@@ -28,7 +28,7 @@ const runUsage = `usage: dpcheck run FUNCTION INPUT_JSON [--json] [--seed N] [--
 
 Runs one execution of FUNCTION with INPUT_JSON on the in-process fake backend
 (virtual clock, seeded branch scheduling) until it ends, then prints the
-operation tree, the BatchResults of every Parallel, the result and the
+operation tree, the BatchResults of every Parallel and Map, the result and the
 history. --json prints {"status","result","error","operations","history",
 "invocations"} instead.
 
@@ -230,7 +230,7 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 func printText(w io.Writer, res *harness.Result, seed uint64) {
 	fmt.Fprintln(w, "Operations:")
 	res.WriteTree(w)
-	if batches := res.OpsOfType(types.OperationTypeContext, "Parallel"); len(batches) > 0 {
+	if batches := res.OpsOfType(types.OperationTypeContext, "Parallel", "Map"); len(batches) > 0 {
 		fmt.Fprintln(w, "\nBatchResults:")
 		for _, op := range batches {
 			printBatch(w, op)
@@ -248,9 +248,15 @@ func printText(w io.Writer, res *harness.Result, seed uint64) {
 	harness.WriteHistory(w, res.History)
 }
 
-// batchPayload is the runtime's Parallel payload (decisions §2.9).
+// batchPayload is the runtime's Parallel and Map payload (decisions §2.9),
+// or the summary recorded instead of one over 256 KiB.
 type batchPayload struct {
-	All []struct {
+	Type         string `json:"type"` // set on a summary: ParallelResult, MapResult
+	TotalCount   int    `json:"totalCount"`
+	SuccessCount int    `json:"successCount"`
+	FailureCount int    `json:"failureCount"`
+	StartedCount int    `json:"startedCount"`
+	All          []struct {
 		Index  int                `json:"index"`
 		Status string             `json:"status"`
 		Result json.RawMessage    `json:"result"`
@@ -261,19 +267,25 @@ type batchPayload struct {
 
 func printBatch(w io.Writer, op *harness.Operation) {
 	var b batchPayload
+	label := op.Name
 	if op.Result == nil {
-		fmt.Fprintf(w, "  %s: %s, no result recorded\n", op.Name, op.Status)
+		fmt.Fprintf(w, "  %s: %s, no result recorded\n", label, op.Status)
 		return
 	}
 	if err := json.Unmarshal([]byte(*op.Result), &b); err != nil {
-		fmt.Fprintf(w, "  %s: payload is not a batch result: %v\n", op.Name, err)
+		fmt.Fprintf(w, "  %s: payload of the handler's own serdes: %s\n", label, *op.Result)
+		return
+	}
+	if b.Type != "" {
+		fmt.Fprintf(w, "  %s: %s, %d succeeded, %d failed, %d started (a summary: the result is over 256 KiB)\n", label,
+			b.CompletionReason, b.SuccessCount, b.FailureCount, b.StartedCount)
 		return
 	}
 	counts := map[string]int{}
 	for _, it := range b.All {
 		counts[it.Status]++
 	}
-	fmt.Fprintf(w, "  %s: %s, %d succeeded, %d failed, %d started\n", op.Name, b.CompletionReason,
+	fmt.Fprintf(w, "  %s: %s, %d succeeded, %d failed, %d started\n", label, b.CompletionReason,
 		counts["SUCCEEDED"], counts["FAILED"], counts["STARTED"])
 	for _, it := range b.All {
 		line := fmt.Sprintf("    [%d] %s", it.Index, it.Status)
