@@ -33,6 +33,28 @@
 // or beyond Config.MaxExecutions, so a long-running emulator's memory
 // stays bounded; an evicted ARN gets the service's not-found error.
 //
+// # Fault plans and execution reports (dpcheck's own, not the Lambda API)
+//
+// An Invoke may carry the header X-Dpcheck-Fault: KIND@K (FaultHeader) to
+// give the execution it starts one fault at its K-th checkpoint call,
+// counted from 1 over all its invocations, whatever SDK the function uses:
+//
+//   - kill: the call is applied and answered, then the function process
+//     gets SIGKILL (executable functions only); the service re-invokes.
+//   - lose: the call is applied, then the connection is dropped unanswered.
+//   - throttle: the call is refused with TooManyRequestsException, unapplied.
+//   - duplicate: before the call is applied, the invocation that makes it is
+//     delivered again, to another process, and run to its end; its answer
+//     is discarded. Then the call goes on.
+//
+// GET /dpcheck/2026-12-01/executions/{arn} (Inspect) answers an
+// ExecutionReport: the checkpoint calls the function made, its
+// invocations, the plan and whether it fired, and every line the function
+// processes wrote to stdout or stderr while they held an invocation of the
+// execution, with that invocation's number: the CloudWatch log stream a
+// deployed function would have. check.EndpointSweep and `dpcheck sweep`
+// use both; the conformance target reads the lines for ExpectedLogs.
+//
 // The emulator listens on loopback only unless told otherwise: it has no
 // authentication and runs executables.
 package emulator

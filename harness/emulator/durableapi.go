@@ -35,10 +35,35 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	in.DurableExecutionArn = aws.String(r.PathValue("arn"))
+	arn := r.PathValue("arn")
+	in.DurableExecutionArn = aws.String(arn)
+	fault := s.checkpointCall(arn)
+	switch {
+	case fault == nil:
+	case fault.Kind == FaultThrottle:
+		writeError(w, throttled())
+		return
+	case fault.Kind == FaultDuplicate:
+		s.duplicate(arn)
+	}
 	out, err := s.backend.CheckpointDurableExecution(r.Context(), &in)
 	if s.checkpointHook != nil {
-		s.checkpointHook(*in.DurableExecutionArn)
+		s.checkpointHook(arn)
+	}
+	switch {
+	case fault == nil:
+	case fault.Kind == FaultLose:
+		if derr := dropConnection(w); derr != nil {
+			s.logger.Error("emulator: fault plan", "arn", arn, "fault", fault.String(), "err", derr)
+		}
+		return
+	case fault.Kind == FaultKill:
+		respond(w, out, err)
+		flush(w)
+		if !s.Kill(arn) {
+			s.logger.Warn("emulator: fault plan: no function process to kill", "arn", arn, "fault", fault.String())
+		}
+		return
 	}
 	respond(w, out, err)
 }

@@ -48,6 +48,14 @@ type run struct {
 
 	mu        sync.Mutex
 	interrupt context.CancelFunc // cancels the invocation in flight, if any
+
+	fault        *Fault      // the plan the starting Invoke gave, or nil
+	faultApplied bool        // the planned call came and the fault was injected
+	calls        int         // checkpoint calls so far
+	invocations  int         // invocations handed to the function so far
+	current      *invocation // the invocation in flight, nil between them
+	logs         []LogLine   // the function processes' output lines, at most maxLogLines
+	logsDropped  int         // lines beyond maxLogLines
 }
 
 // invoke runs one invocation under a context interrupt cancels.
@@ -88,7 +96,7 @@ func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger,
 
 // start creates the execution (or finds the one its name already started)
 // and returns its driver.
-func (x *executions) start(ctx context.Context, fn *function, in service.StartExecutionInput) (*run, error) {
+func (x *executions) start(ctx context.Context, fn *function, in service.StartExecutionInput, fault *Fault) (*run, error) {
 	x.startMu.Lock()
 	defer x.startMu.Unlock()
 	x.mu.Lock()
@@ -108,7 +116,7 @@ func (x *executions) start(ctx context.Context, fn *function, in service.StartEx
 		}
 		return r, err
 	}
-	r := &run{arn: arn, fn: fn, done: make(chan struct{})}
+	r := &run{arn: arn, fn: fn, done: make(chan struct{}), fault: fault}
 	if x.ended(arn) {
 		// The name re-attaches to an execution whose driver is done.
 		x.releaseLocked()
@@ -180,7 +188,9 @@ func (x *executions) drive(r *run) {
 		if x.invocationHook != nil {
 			x.invocationHook(r.arn, n)
 		}
+		r.begin(inv)
 		out, invokeErr := r.invoke(ctx, inv)
+		r.end()
 		inv.hold.reclaim()
 		if invokeErr != nil {
 			x.logger.Warn("emulator: invocation failed", "arn", r.arn, "invocation", n, "err", invokeErr)

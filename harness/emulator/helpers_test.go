@@ -20,6 +20,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if name := os.Getenv(testBootstrapEnv); name != "" {
+		runTestBootstrap(name) // this process is a function the emulator started; never returns
+	}
 	code := m.Run()
 	if bootstrapDir != "" {
 		os.RemoveAll(bootstrapDir)

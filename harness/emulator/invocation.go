@@ -16,7 +16,18 @@ type invocation struct {
 	payload   []byte // the invocation envelope
 	deadline  time.Time
 	hold      *clockHold // the driver's claim on the virtual clock
+	duplicate bool       // a second delivery of the same invocation (a fault plan)
 }
+
+// key names the invocation among those a function runs at once: an
+// execution has one in flight, plus at most one duplicate delivery.
+func (inv *invocation) key() string {
+	if inv.duplicate {
+		return inv.arn + " (duplicate delivery)"
+	}
+	return inv.arn
+}
+
 
 // clockHold is an execution driver's claim on the virtual clock while its
 // invocation is in flight: the clock moves only when no driver holds it.

@@ -67,6 +67,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	fault, err := s.faultPlan(r, fn)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	if invocationType == types.InvocationTypeDryRun {
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -77,7 +82,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		ExecutionName:    r.Header.Get("X-Amz-Durable-Execution-Name"),
 		Payload:          string(payload),
 		ExecutionTimeout: fn.timeout,
-	})
+	}, fault)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -33,6 +33,9 @@ type processPool struct {
 	closed   bool
 	nextID   int
 	waitDone sync.WaitGroup
+
+	// logLine receives each output line with the invocation it belongs to.
+	logLine func(inv *invocation, line string)
 }
 
 func newProcessPool(name, path string, env []string, output io.Writer, maxInstances int, timeout time.Duration) *processPool {
@@ -65,11 +68,11 @@ func (p *processPool) run(ctx context.Context, inv *invocation) ([]byte, error) 
 	}
 	defer func() { <-p.slots }()
 	inv.deadline = time.Now().Add(p.timeout)
-	inst, err := p.acquire(inv.arn)
+	inst, err := p.acquire(inv.key())
 	if err != nil {
 		return nil, err
 	}
-	defer p.release(inst, inv.arn)
+	defer p.release(inst, inv.key())
 	return inst.run(ctx, inv)
 }
 
@@ -155,6 +158,7 @@ type instance struct {
 	exitErr error         // set before dead is closed
 	mu      sync.Mutex
 	current *pending
+	last    *invocation // the invocation in flight or, between two, the last one: its output lines
 	initErr *InvocationError
 }
 
@@ -186,8 +190,11 @@ func startInstance(p *processPool, id int) (*instance, error) {
 	cmd.Env = append(append([]string(nil), p.env...),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
 		fmt.Sprintf("AWS_LAMBDA_LOG_STREAM_NAME=dpcheck/%s/%d", p.name, id))
-	cmd.Stdout = p.output
-	cmd.Stderr = p.output
+	// One writer for both streams, so exec reads them through one pipe and
+	// their lines keep their order.
+	out := &lineWriter{next: p.output, line: inst.logLine}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	// A process that forked (a shell script running its runtime) dies with
 	// its children, and a child that escaped anyway cannot hold the reaper
 	// on the output pipes.

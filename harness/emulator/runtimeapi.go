@@ -43,6 +43,7 @@ func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
 	case job := <-inst.work:
 		inst.mu.Lock()
 		inst.current = job
+		inst.last = job.inv
 		inst.mu.Unlock()
 		inv := job.inv
 		h := w.Header()

@@ -79,6 +79,7 @@ type Server struct {
 	closeErr   error
 	executions *executions
 	transport  *http.Transport // the in-process functions' lambda client
+	logger     *slog.Logger
 
 	// checkpointHook, when set (by tests), runs after each checkpoint
 	// request was applied, before the answer goes out.
@@ -122,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		served:    make(chan struct{}),
 		cancel:    cancel,
 		closing:   make(chan struct{}),
+		logger:    cfg.Logger,
 	}
 	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations)
 	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
@@ -138,7 +140,9 @@ func New(cfg Config) (*Server, error) {
 			continue
 		}
 		env := childEnv(f.Name, f.Executable, cfg.Region, s.url, cfg.FunctionTimeout)
-		fns[f.Name].runner = newProcessPool(f.Name, f.Executable, env, cfg.Output, cfg.MaxInstances, cfg.FunctionTimeout)
+		pool := newProcessPool(f.Name, f.Executable, env, cfg.Output, cfg.MaxInstances, cfg.FunctionTimeout)
+		pool.logLine = s.executions.logLine
+		fns[f.Name].runner = pool
 	}
 
 	mux := http.NewServeMux()
@@ -147,6 +151,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.UI != nil {
 		mux.Handle("GET /ui/", http.StripPrefix("/ui", cfg.UI))
 	}
+	mux.HandleFunc("GET "+inspectPath+"{arn}", s.inspect)
 	mux.HandleFunc("/", s.unknown)
 	s.http = &http.Server{Handler: requestID(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -1,0 +1,45 @@
+package emulator_test
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness/emulator"
+)
+
+// testBootstrapEnv, set in the environment of the function processes,
+// makes the test binary itself a Lambda bootstrap: the emulator starts it,
+// TestMain sees the variable and runs the function it names.
+const testBootstrapEnv = "DPCHECK_EMULATOR_TEST_BOOTSTRAP"
+
+func runTestBootstrap(name string) {
+	switch name {
+	case "printer":
+		// Logs a JSON line per step to stdout and a plain line to stderr,
+		// as a function's structured and unstructured output.
+		logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+		durable.Start(func(ctx durable.Context, in struct{ Tag string }) (string, error) {
+			fmt.Fprintln(os.Stderr, "plain line for", in.Tag)
+			return durable.Step(ctx, "greet", func(sctx durable.StepContext) (string, error) {
+				sctx.Logger().Info("greeting", "tag", in.Tag)
+				return "hello " + in.Tag, nil
+			})
+		}, durable.WithLogger(logger))
+	}
+	fmt.Fprintf(os.Stderr, "%s=%q names no test function\n", testBootstrapEnv, name)
+	os.Exit(2)
+}
+
+// testFunction serves the test binary as the function name.
+func testFunction(t *testing.T, name string) emulator.Config {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(testBootstrapEnv, name)
+	return emulator.Config{Functions: []emulator.Function{{Name: name, Executable: self}}}
+}
