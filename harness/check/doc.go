@@ -51,6 +51,19 @@
 // default fail-fast completion with unlimited concurrency) can legitimately
 // diverge. Sweep such handlers under InOrder or Prefer, which continue alike.
 //
+// # Any SDK through the emulator
+//
+// EndpointSweep does the boundary sweep for a function that runs as its own
+// process under dpcheck's emulator (dpcheck serve), written with any SDK:
+// a clean run, then for every checkpoint call k of it and every fault kind
+// (emulator.FaultKinds: the process killed after call k, the answer to k
+// lost, k throttled, the invocation delivered twice) a fresh execution
+// with that one fault, compared with the clean run on status, result,
+// error, operation view, BatchResult counts and the step attempts the
+// history records. A SweepDivergence names the first difference and the
+// first history event where the two runs part. `dpcheck sweep` is the
+// command line of it.
+//
 // # Replay
 //
 // ReplayLog invokes the handler once with the complete operation log of a

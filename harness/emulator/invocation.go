@@ -28,7 +28,6 @@ func (inv *invocation) key() string {
 	return inv.arn
 }
 
-
 // clockHold is an execution driver's claim on the virtual clock while its
 // invocation is in flight: the clock moves only when no driver holds it.
 // A runner lends the claim while the invocation waits on something outside
