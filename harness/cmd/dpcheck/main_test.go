@@ -80,7 +80,7 @@ func wantHelp(t *testing.T, code int, stdout, stderr string, parts ...string) {
 }
 
 func TestVerbsRegistered(t *testing.T) {
-	if got, want := verbNames(), []string{"conform", "run", "serve"}; !slices.Equal(got, want) {
+	if got, want := verbNames(), []string{"conform", "run", "serve", "sweep"}; !slices.Equal(got, want) {
 		t.Fatalf("verbs = %v, want %v", got, want)
 	}
 	for _, name := range verbNames() {
@@ -105,7 +105,7 @@ func TestDispatchUnknownVerb(t *testing.T) {
 	for _, name := range []string{"frobnicate", "Run", "-x", ""} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := cli(t, name, "calculator", "{}")
-			wantUsageError(t, code, stdout, stderr, `unknown verb "`+name+`"`, "conform, run, serve")
+			wantUsageError(t, code, stdout, stderr, `unknown verb "`+name+`"`, "conform, run, serve, sweep")
 		})
 	}
 }
@@ -130,6 +130,7 @@ func TestDispatchVerbHelp(t *testing.T) {
 	want := map[string][]string{
 		"run":     {"usage: dpcheck run FUNCTION INPUT_JSON [--json]", "Exit status:", "functions: calculator"},
 		"conform": {"usage: dpcheck conform DIR|FILE...", "--junit FILE", "--seed N", "--update", "Exit status:", "handlers registered: "},
+		"sweep":   {"usage: dpcheck sweep --endpoint URL", "X-Dpcheck-Fault", "kill", "lose", "throttle", "duplicate", "Exit status:"},
 		"serve":   {"usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]...", "--allow-non-loopback", "listening on URL", "calculator"},
 	}
 	for _, name := range verbNames() {
