@@ -30,6 +30,7 @@ type executions struct {
 	startMu  sync.Mutex // serialises starts, so one name gets one driver
 	mu       sync.Mutex
 	runs     map[string]*run
+	finished *reportStore             // reports of the executions whose driver is done
 	busy     int                      // drivers that are not asleep
 	sleeping map[string]chan struct{} // asleep until the clock or a stop wakes them
 	closed   bool
@@ -137,6 +138,7 @@ func (x *executions) start(ctx context.Context, fn *function, in service.StartEx
 // forget drops a finished driver, so the emulator keeps nothing of an
 // execution beyond what the backend holds (and evicts).
 func (x *executions) forget(r *run) {
+	x.finished.keep(r.report())
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.runs[r.arn] == r {

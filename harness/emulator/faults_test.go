@@ -152,3 +152,22 @@ func TestReportKeepsTheFunctionOutput(t *testing.T) {
 		t.Errorf("Inspect on a path that is no emulator: %v, want *NotEmulatorError", err)
 	}
 }
+
+// A finished execution's report stays as long as the execution does, and
+// goes when the backend evicts it.
+func TestReportFollowsEviction(t *testing.T) {
+	cfg := bootstrapConfig(t)
+	cfg.MaxExecutions = 1
+	srv, lc := start(t, cfg)
+	first, _ := invokeCalculator(t, lc, `{"num1":1,"num2":1}`)
+	if rep, ok := srv.Report(first); !ok || rep.CheckpointCalls == 0 || rep.Invocations != 1 {
+		t.Fatalf("report of the finished execution: %+v, %v", rep, ok)
+	}
+	second, _ := invokeCalculator(t, lc, `{"num1":2,"num2":1}`)
+	if _, ok := srv.Report(first); ok {
+		t.Errorf("the evicted execution still has a report")
+	}
+	if _, ok := srv.Report(second); !ok {
+		t.Errorf("the kept execution has no report")
+	}
+}

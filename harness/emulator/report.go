@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // inspectPath is the emulator's own read-only route for what the Lambda API
@@ -62,13 +63,48 @@ func (r *run) report() ExecutionReport {
 }
 
 // Report returns the emulator's report on an execution started through
-// Invoke, or false when it started none with that ARN.
+// Invoke, or false when it started none with that ARN or the execution has
+// been evicted.
 func (s *Server) Report(arn string) (ExecutionReport, bool) {
-	r := s.executions.lookup(arn)
-	if r == nil {
-		return ExecutionReport{}, false
+	if r := s.executions.lookup(arn); r != nil {
+		return r.report(), true
 	}
-	return r.report(), true
+	rep, ok := s.executions.finished.get(arn)
+	if ok {
+		if _, err := s.backend.State(arn); err != nil {
+			return ExecutionReport{}, false // evicted by the backend: gone here too
+		}
+	}
+	return rep, ok
+}
+
+// reportStore keeps the reports of finished executions, as many as the
+// backend keeps executions, dropping the oldest first.
+type reportStore struct {
+	mu    sync.Mutex
+	max   int
+	byArn map[string]ExecutionReport
+	order []string
+}
+
+func (st *reportStore) keep(rep ExecutionReport) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, dup := st.byArn[rep.DurableExecutionArn]; !dup {
+		st.order = append(st.order, rep.DurableExecutionArn)
+	}
+	st.byArn[rep.DurableExecutionArn] = rep
+	for len(st.order) > st.max {
+		delete(st.byArn, st.order[0])
+		st.order = st.order[1:]
+	}
+}
+
+func (st *reportStore) get(arn string) (ExecutionReport, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	rep, ok := st.byArn[arn]
+	return rep, ok
 }
 
 func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {

@@ -126,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 		logger:    cfg.Logger,
 	}
 	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations)
+	s.executions.finished = &reportStore{max: cfg.MaxExecutions, byArn: map[string]ExecutionReport{}}
 	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
 	client := lambda.New(lambda.Options{
 		BaseEndpoint: aws.String(s.url),
