@@ -12,6 +12,8 @@
 //	backend-bytes-per-execution      BenchmarkBackendBytesPerExecution       B
 //	parallel-1000-branches           BenchmarkParallel1000Branches           ms
 //	history-scaling                  BenchmarkHistoryScaling                 ratio
+//	emulator-rss-after-20k           BenchmarkEmulatorRSS                    MB
+//	emulator-rss-20k-over-1k         BenchmarkEmulatorRSS                    ratio
 //
 // Every value is measured by the benchmark and reported with
 // testing.B.ReportMetric; nothing here is a timed test, so a plain

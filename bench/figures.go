@@ -53,6 +53,8 @@ var Figures = []Figure{
 	{"backend-bytes-per-execution", "BenchmarkBackendBytesPerExecution", "retained-B/exec", "B", 0, Target{Bound: 16384, AtMost: true}},
 	{"parallel-1000-branches", "BenchmarkParallel1000Branches", "ms/run", "ms", 1, Target{}},
 	{"history-scaling", "BenchmarkHistoryScaling", "cost-ratio", "ratio", 2, Target{Bound: 2, AtMost: true}},
+	{"emulator-rss-after-20k", "BenchmarkEmulatorRSS", "rss-after-20k-MB", "MB", 1, Target{}},
+	{"emulator-rss-20k-over-1k", "BenchmarkEmulatorRSS", "rss-20k-over-1k", "ratio", 2, Target{Bound: 2, AtMost: true}},
 }
 
 // Measurement is a figure's measured value.

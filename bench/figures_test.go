@@ -22,6 +22,7 @@ BenchmarkEmulatorHTTPC8	     264	   5838115 ns/op	       174.0 exec/s
 BenchmarkBackendBytesPerExecution-2       	       1	1247278252 ns/op	     15519 retained-B/exec
 BenchmarkParallel1000Branches-2           	      14	  81847636 ns/op	        81.85 ms/run
 BenchmarkHistoryScaling-2    	       1	1827733861 ns/op	         0.7864 cost-ratio	    102262 ns/op-at-100
+BenchmarkEmulatorRSS-2   	       1	75275930403 ns/op	       265.7 exec/s	         1.204 rss-20k-over-1k	        48.04 rss-after-1k-MB	        57.84 rss-after-20k-MB
 PASS
 ok  	github.com/dpcheck/dpcheck/bench	4.846s
 `
@@ -50,6 +51,8 @@ func TestMeasureReadsEveryFigureItFinds(t *testing.T) {
 		"BENCH backend-bytes-per-execution 15519 B",
 		"BENCH parallel-1000-branches 81.8 ms",
 		"BENCH history-scaling 0.79 ratio",
+		"BENCH emulator-rss-after-20k 57.8 MB",
+		"BENCH emulator-rss-20k-over-1k 1.20 ratio",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -23,7 +23,8 @@ func TestMain(m *testing.M) {
 			"BenchmarkBackendBytesPerExecution-2 1 1 ns/op 9000 retained-B/exec",
 			"BenchmarkParallel1000Branches-2 10 1 ns/op 42.25 ms/run",
 			"BenchmarkHistoryScaling-2 1 1 ns/op 1.234 cost-ratio",
-		}[:map[string]int{"all": 8, "short": 7}[mode]], "\n") + "\n")
+			"BenchmarkEmulatorRSS-2 1 1 ns/op 57.84 rss-after-20k-MB 48.04 rss-after-1k-MB 1.204 rss-20k-over-1k",
+		}[:map[string]int{"all": 9, "short": 8}[mode]], "\n") + "\n")
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -42,6 +43,8 @@ BENCH emulator-http-c8 700 exec/s
 BENCH backend-bytes-per-execution 9000 B
 BENCH parallel-1000-branches 42.2 ms
 BENCH history-scaling 1.23 ratio
+BENCH emulator-rss-after-20k 57.8 MB
+BENCH emulator-rss-20k-over-1k 1.20 ratio
 `
 	if stdout.String() != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), want)
@@ -81,7 +84,7 @@ func TestFailsWhenAFigureIsMissing(t *testing.T) {
 	if code := run([]string{"-go", os.Args[0]}, &stdout, &stderr); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(stderr.String(), "bench: no value for history-scaling") {
+	if !strings.Contains(stderr.String(), "bench: no value for emulator-rss-after-20k") {
 		t.Errorf("stderr does not name the missing figure:\n%s", stderr.String())
 	}
 }
