@@ -367,7 +367,67 @@ func (r *Result) fold(ev *types.Event) {
 			op.Error = eventError(d.Error)
 		}
 		terminal(types.OperationStatusCancelled)
+	default:
+		foldExternal(op, ev, terminal)
 	}
+}
+
+// foldExternal folds the events of the operations that wait on the outside
+// world, callbacks and chained invokes, into op.
+func foldExternal(op *Operation, ev *types.Event, terminal func(types.OperationStatus)) {
+	cb, ci := types.OperationTypeCallback, types.OperationTypeChainedInvoke
+	var (
+		status types.OperationStatus
+		result *types.EventResult
+		errv   *types.EventError
+	)
+	switch ev.EventType {
+	case types.EventTypeCallbackStarted:
+		op.Type, op.Status = cb, types.OperationStatusStarted
+		return
+	case types.EventTypeChainedInvokeStarted:
+		op.Type, op.Status = ci, types.OperationStatusStarted
+		return
+	case types.EventTypeCallbackSucceeded:
+		op.Type, status = cb, types.OperationStatusSucceeded
+		if ev.CallbackSucceededDetails != nil {
+			result = ev.CallbackSucceededDetails.Result
+		}
+	case types.EventTypeCallbackFailed:
+		op.Type, status = cb, types.OperationStatusFailed
+		if ev.CallbackFailedDetails != nil {
+			errv = ev.CallbackFailedDetails.Error
+		}
+	case types.EventTypeCallbackTimedOut:
+		op.Type, status = cb, types.OperationStatusTimedOut
+		if ev.CallbackTimedOutDetails != nil {
+			errv = ev.CallbackTimedOutDetails.Error
+		}
+	case types.EventTypeChainedInvokeSucceeded:
+		op.Type, status = ci, types.OperationStatusSucceeded
+		if ev.ChainedInvokeSucceededDetails != nil {
+			result = ev.ChainedInvokeSucceededDetails.Result
+		}
+	case types.EventTypeChainedInvokeFailed:
+		op.Type, status = ci, types.OperationStatusFailed
+		if ev.ChainedInvokeFailedDetails != nil {
+			errv = ev.ChainedInvokeFailedDetails.Error
+		}
+	case types.EventTypeChainedInvokeTimedOut:
+		op.Type, status = ci, types.OperationStatusTimedOut
+		if ev.ChainedInvokeTimedOutDetails != nil {
+			errv = ev.ChainedInvokeTimedOutDetails.Error
+		}
+	case types.EventTypeChainedInvokeStopped:
+		op.Type, status = ci, types.OperationStatusStopped
+		if ev.ChainedInvokeStoppedDetails != nil {
+			errv = ev.ChainedInvokeStoppedDetails.Error
+		}
+	default:
+		return
+	}
+	op.Result, op.Error = eventResult(result), eventError(errv)
+	terminal(status)
 }
 
 func currentAttempt(rd *types.RetryDetails) int {

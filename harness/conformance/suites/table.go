@@ -19,7 +19,10 @@ func Table() map[string]conformance.Entry {
 		"parallel": parallelSuite(),
 		"map":      mapSuite(),
 
+		"callback":           callbackSuite(),
+		"wait_for_callback":  waitForCallbackSuite(),
 		"wait_for_condition": waitForConditionSuite(),
+		"invoke":             invokeSuite(),
 	} {
 		for id, e := range entries {
 			t[suite+"/"+id] = e
@@ -29,8 +32,11 @@ func Table() map[string]conformance.Entry {
 }
 
 // Register adds every entry of Table to r, asking for the runner features
-// each one needs.
+// each one needs, and the functions the invoke suite's handlers call.
 func Register(r *conformance.Registry) {
+	for _, name := range slices.Sorted(maps.Keys(invokeTargets())) {
+		r.RegisterFunction(name, invokeTargets()[name])
+	}
 	t := Table()
 	for _, key := range slices.Sorted(maps.Keys(t)) {
 		e := t[key]
