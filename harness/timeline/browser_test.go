@@ -147,6 +147,15 @@ func TestBrowserCalculatorDivisionByZero(t *testing.T) {
 	}
 	png := must(t, ctx, chromedp.FullScreenshot(100)) // quality 100 is a PNG
 
+	// Printed, every failure entry is open, so the errors are on paper.
+	pdf := must(t, ctx, chromedp.PrintToPDF())
+	if !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Errorf("printing gave %d bytes that are not a PDF", len(pdf))
+	}
+	if closed := must(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("details.failure:not([open])").length`)); closed != 0 {
+		t.Errorf("%d failure entries stayed closed for printing", closed)
+	}
+
 	out := screenshotPath()
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		t.Fatal(err)
