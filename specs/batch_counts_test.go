@@ -85,7 +85,7 @@ func randomEvent(rng *rand.Rand, policy string) batchEvent {
 	if cfg != nil && cfg.rule().MinSuccessful != nil {
 		n = max(n, *cfg.rule().MinSuccessful) // fewer branches is a validation error
 	}
-	ev := batchEvent{Branches: n, Completion: cfg}
+	ev := batchEvent{Map: rng.IntN(2) == 0, Branches: n, Completion: cfg}
 	for i := range n {
 		if rng.IntN(3) == 0 {
 			ev.Failing = append(ev.Failing, i)
@@ -127,8 +127,8 @@ var _ = Describe("BatchResult counts", Label("local"), func() {
 				if ev.MaxConcurrency != nil {
 					limit = fmt.Sprint(*ev.MaxConcurrency)
 				}
-				By(fmt.Sprintf("%d branches, failing %v, max concurrency %s, scheduler seed %d: %+v",
-					ev.Branches, ev.Failing, limit, schedSeed, got))
+				By(fmt.Sprintf("map %v, %d branches, failing %v, max concurrency %s, scheduler seed %d: %+v",
+					ev.Map, ev.Branches, ev.Failing, limit, schedSeed, got))
 				expectPolicy(ev, got)
 				Expect(run.Result).To(RecordNothingAfterStop())
 			}

@@ -18,6 +18,7 @@ import (
 // each running a "prepare" step and a "work" step; the work step of every
 // branch in Failing fails (no retry).
 type batchEvent struct {
+	Map            bool `json:",omitempty"` // run the items as a Map over 0..Branches-1, iterations named b0, b1, …
 	Branches       int
 	Failing        []int
 	Completion     *completion `json:",omitempty"` // nil: the default (fail-fast)
@@ -103,22 +104,21 @@ func (e *branchFailure) ErrorType() string { return "BranchFailure" }
 
 func branchName(i int) string { return fmt.Sprintf("b%d", i) }
 
-var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batchReport, error) {
-	branches := make([]durable.Branch[int], ev.Branches)
-	for i := range branches {
-		fail := slices.Contains(ev.Failing, i)
-		branches[i] = durable.Branch[int]{Name: branchName(i), Func: func(bc durable.Context) (int, error) {
-			if _, err := durable.Step(bc, "prepare", func(durable.StepContext) (int, error) { return i, nil }); err != nil {
-				return 0, err
-			}
-			return durable.Step(bc, "work", func(durable.StepContext) (int, error) {
-				if fail {
-					return 0, &branchFailure{Index: i}
-				}
-				return 10 * i, nil
-			}, durable.WithRetry(durable.NoRetry()))
-		}}
+// batchItem is the body of item i of batchProgram, in a Parallel branch
+// or a Map iteration alike.
+func batchItem(bc durable.Context, i int, fail bool) (int, error) {
+	if _, err := durable.Step(bc, "prepare", func(durable.StepContext) (int, error) { return i, nil }); err != nil {
+		return 0, err
 	}
+	return durable.Step(bc, "work", func(durable.StepContext) (int, error) {
+		if fail {
+			return 0, &branchFailure{Index: i}
+		}
+		return 10 * i, nil
+	}, durable.WithRetry(durable.NoRetry()))
+}
+
+var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batchReport, error) {
 	var opts []durable.BatchOption
 	if ev.Completion != nil {
 		opts = append(opts, durable.WithCompletion(ev.Completion.config()))
@@ -126,7 +126,25 @@ var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batc
 	if ev.MaxConcurrency != nil {
 		opts = append(opts, durable.WithMaxConcurrency(*ev.MaxConcurrency))
 	}
-	res, err := durable.Parallel(ctx, "batch", branches, opts...)
+	var res durable.BatchResult[int]
+	var err error
+	if ev.Map {
+		items := make([]int, ev.Branches)
+		for i := range items {
+			items[i] = i
+		}
+		opts = append(opts, durable.WithItemNamer(func(i, _ int) string { return branchName(i) }))
+		res, err = durable.Map(ctx, "batch", items, func(ic durable.Context, i, _ int) (int, error) {
+			return batchItem(ic, i, slices.Contains(ev.Failing, i))
+		}, opts...)
+	} else {
+		branches := make([]durable.Branch[int], ev.Branches)
+		for i := range branches {
+			fail := slices.Contains(ev.Failing, i)
+			branches[i] = durable.Branch[int]{Name: branchName(i), Func: func(bc durable.Context) (int, error) { return batchItem(bc, i, fail) }}
+		}
+		res, err = durable.Parallel(ctx, "batch", branches, opts...)
+	}
 	if err != nil {
 		return batchReport{}, err
 	}

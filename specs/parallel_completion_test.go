@@ -37,6 +37,7 @@ var policies = map[string]*completion{
 // precedence tolerance > all completed > min successful, strict
 // comparisons, never-started branches left out, in-flight ones STARTED).
 type completionRow struct {
+	Map            bool // a Map over the items instead of a Parallel of branches
 	Branches       int
 	Failing        []int
 	Policy         string
@@ -56,11 +57,14 @@ func (r completionRow) String() string {
 	if r.Order != nil {
 		s += ", order " + strings.Join(r.Order, " ")
 	}
+	if r.Map {
+		s = "Map: " + s
+	}
 	return s
 }
 
 func (r completionRow) event() batchEvent {
-	ev := batchEvent{Branches: r.Branches, Failing: r.Failing, Completion: policies[r.Policy]}
+	ev := batchEvent{Map: r.Map, Branches: r.Branches, Failing: r.Failing, Completion: policies[r.Policy]}
 	if r.MaxConcurrency > 0 {
 		ev.MaxConcurrency = ptr(r.MaxConcurrency)
 	}
@@ -77,7 +81,17 @@ func (r completionRow) checker() *check.Checker {
 	}))
 }
 
-func row(r completionRow) TableEntry { return Entry(r.String(), r) }
+// rows makes the entries of r for a Parallel and for a Map: the two share
+// one batch engine, so every row holds for both.
+func rows(rs ...completionRow) []TableEntry {
+	var out []TableEntry
+	for _, r := range rs {
+		m := r
+		m.Map = true
+		out = append(out, Entry(r.String(), r), Entry(m.String(), m))
+	}
+	return out
+}
 
 const (
 	tolerance = durable.CompletionFailureToleranceExceeded
@@ -85,33 +99,33 @@ const (
 	minimum   = durable.CompletionMinSuccessfulReached
 )
 
-var completionRows = []TableEntry{
-	row(completionRow{Branches: 3, Policy: "default", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 3, Failing: []int{1}, Policy: "default", MaxConcurrency: 1, Reason: tolerance, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 3, Failing: []int{1}, Policy: "default", Reason: tolerance, Succeeded: 1, Failed: 1, Started: 1, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 3, Failing: []int{0}, Policy: "default", Order: []string{"b2", "b1", "b0"}, Reason: tolerance, Succeeded: 2, Failed: 1, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 1, Failing: []int{0}, Policy: "default", Reason: tolerance, Failed: 1, StartedSet: []int{0}}),
-	row(completionRow{Branches: 2, Failing: []int{1}, Policy: "default", Reason: tolerance, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 3, Failing: []int{1}, Policy: "AllCompleted", Reason: all, Succeeded: 2, Failed: 1, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 4, Failing: []int{2}, Policy: "AllSuccessful", MaxConcurrency: 2, Reason: tolerance, Succeeded: 2, Failed: 1, Started: 1, StartedSet: []int{0, 1, 2, 3}}),
-	row(completionRow{Branches: 5, Policy: "AllSuccessful", MaxConcurrency: 2, Reason: all, Succeeded: 5, StartedSet: []int{0, 1, 2, 3, 4}}),
-	row(completionRow{Branches: 4, Failing: []int{0, 1}, Policy: "tolerate 1", MaxConcurrency: 1, Reason: tolerance, Failed: 2, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 4, Failing: []int{0}, Policy: "tolerate 1", Reason: all, Succeeded: 3, Failed: 1, StartedSet: []int{0, 1, 2, 3}}),
-	row(completionRow{Branches: 3, Failing: []int{0, 1, 2}, Policy: "tolerate 2", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 3, Failing: []int{0, 1}, Policy: "tolerate 2", Reason: all, Succeeded: 1, Failed: 2, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 3, Policy: "tolerate 0", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 4, Failing: []int{1, 2}, Policy: "tolerate 25%", Reason: tolerance, Succeeded: 1, Failed: 2, Started: 1, StartedSet: []int{0, 1, 2, 3}}),
-	row(completionRow{Branches: 4, Failing: []int{0, 1}, Policy: "tolerate 50%", Reason: all, Succeeded: 2, Failed: 2, StartedSet: []int{0, 1, 2, 3}}),
-	row(completionRow{Branches: 4, Failing: []int{0, 1, 2}, Policy: "tolerate 50%", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 4, Policy: "FirstSuccessful", Reason: minimum, Succeeded: 1, Started: 3, StartedSet: []int{0, 1, 2, 3}}),
-	row(completionRow{Branches: 4, Policy: "FirstSuccessful", MaxConcurrency: 2, Reason: minimum, Succeeded: 1, Started: 1, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 4, Failing: []int{0}, Policy: "FirstSuccessful", MaxConcurrency: 1, Reason: minimum, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 3, Failing: []int{0, 1, 2}, Policy: "FirstSuccessful", Reason: all, Failed: 3, StartedSet: []int{0, 1, 2}}),
-	row(completionRow{Branches: 2, Failing: []int{1}, Policy: "FirstSuccessful", Order: []string{"b1", "b0"}, Reason: all, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 4, Failing: []int{3}, Policy: "min 2", MaxConcurrency: 1, Reason: minimum, Succeeded: 2, StartedSet: []int{0, 1}}),
-	row(completionRow{Branches: 5, Failing: []int{4}, Policy: "min 2", Order: []string{"b4", "b3", "b2", "b1", "b0"}, Reason: minimum, Succeeded: 2, Failed: 1, Started: 2, StartedSet: []int{0, 1, 2, 3, 4}}),
-	row(completionRow{Branches: 4, Failing: []int{0}, Policy: "min 3, tolerate 0", Reason: tolerance, Failed: 1, Started: 3, StartedSet: []int{0, 1, 2, 3}}),
-}
+var completionRows = rows(
+	completionRow{Branches: 3, Policy: "default", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 3, Failing: []int{1}, Policy: "default", MaxConcurrency: 1, Reason: tolerance, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}},
+	completionRow{Branches: 3, Failing: []int{1}, Policy: "default", Reason: tolerance, Succeeded: 1, Failed: 1, Started: 1, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 3, Failing: []int{0}, Policy: "default", Order: []string{"b2", "b1", "b0"}, Reason: tolerance, Succeeded: 2, Failed: 1, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 1, Failing: []int{0}, Policy: "default", Reason: tolerance, Failed: 1, StartedSet: []int{0}},
+	completionRow{Branches: 2, Failing: []int{1}, Policy: "default", Reason: tolerance, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}},
+	completionRow{Branches: 3, Failing: []int{1}, Policy: "AllCompleted", Reason: all, Succeeded: 2, Failed: 1, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 4, Failing: []int{2}, Policy: "AllSuccessful", MaxConcurrency: 2, Reason: tolerance, Succeeded: 2, Failed: 1, Started: 1, StartedSet: []int{0, 1, 2, 3}},
+	completionRow{Branches: 5, Policy: "AllSuccessful", MaxConcurrency: 2, Reason: all, Succeeded: 5, StartedSet: []int{0, 1, 2, 3, 4}},
+	completionRow{Branches: 4, Failing: []int{0, 1}, Policy: "tolerate 1", MaxConcurrency: 1, Reason: tolerance, Failed: 2, StartedSet: []int{0, 1}},
+	completionRow{Branches: 4, Failing: []int{0}, Policy: "tolerate 1", Reason: all, Succeeded: 3, Failed: 1, StartedSet: []int{0, 1, 2, 3}},
+	completionRow{Branches: 3, Failing: []int{0, 1, 2}, Policy: "tolerate 2", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 3, Failing: []int{0, 1}, Policy: "tolerate 2", Reason: all, Succeeded: 1, Failed: 2, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 3, Policy: "tolerate 0", Reason: all, Succeeded: 3, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 4, Failing: []int{1, 2}, Policy: "tolerate 25%", Reason: tolerance, Succeeded: 1, Failed: 2, Started: 1, StartedSet: []int{0, 1, 2, 3}},
+	completionRow{Branches: 4, Failing: []int{0, 1}, Policy: "tolerate 50%", Reason: all, Succeeded: 2, Failed: 2, StartedSet: []int{0, 1, 2, 3}},
+	completionRow{Branches: 4, Failing: []int{0, 1, 2}, Policy: "tolerate 50%", MaxConcurrency: 1, Reason: tolerance, Failed: 3, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 4, Policy: "FirstSuccessful", Reason: minimum, Succeeded: 1, Started: 3, StartedSet: []int{0, 1, 2, 3}},
+	completionRow{Branches: 4, Policy: "FirstSuccessful", MaxConcurrency: 2, Reason: minimum, Succeeded: 1, Started: 1, StartedSet: []int{0, 1}},
+	completionRow{Branches: 4, Failing: []int{0}, Policy: "FirstSuccessful", MaxConcurrency: 1, Reason: minimum, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}},
+	completionRow{Branches: 3, Failing: []int{0, 1, 2}, Policy: "FirstSuccessful", Reason: all, Failed: 3, StartedSet: []int{0, 1, 2}},
+	completionRow{Branches: 2, Failing: []int{1}, Policy: "FirstSuccessful", Order: []string{"b1", "b0"}, Reason: all, Succeeded: 1, Failed: 1, StartedSet: []int{0, 1}},
+	completionRow{Branches: 4, Failing: []int{3}, Policy: "min 2", MaxConcurrency: 1, Reason: minimum, Succeeded: 2, StartedSet: []int{0, 1}},
+	completionRow{Branches: 5, Failing: []int{4}, Policy: "min 2", Order: []string{"b4", "b3", "b2", "b1", "b0"}, Reason: minimum, Succeeded: 2, Failed: 1, Started: 2, StartedSet: []int{0, 1, 2, 3, 4}},
+	completionRow{Branches: 4, Failing: []int{0}, Policy: "min 3, tolerate 0", Reason: tolerance, Failed: 1, Started: 3, StartedSet: []int{0, 1, 2, 3}},
+)
 
 // runBatch runs batchProgram once under the row's schedule and returns the
 // execution and the BatchResult it reported.
@@ -122,7 +136,7 @@ func runBatch(r completionRow) (*check.Run, batchReport) {
 	return run, harness.MustResultAs[batchReport](GinkgoT(), run.Result)
 }
 
-var _ = Describe("Parallel completion", Label("local"), func() {
+var _ = Describe("Parallel and Map completion", Label("local"), func() {
 	DescribeTable("gives the documented reason, counts and started branches",
 		func(r completionRow) {
 			run, got := runBatch(r)
@@ -182,6 +196,8 @@ var _ = Describe("Parallel completion", Label("local"), func() {
 			Expect(res.Invocations).To(HaveLen(1))
 		},
 		Entry("max concurrency 0", batchEvent{Branches: 2, MaxConcurrency: ptr(0)}, "max concurrency must be at least 1"),
+		Entry("max concurrency 0 on a Map", batchEvent{Map: true, Branches: 2, MaxConcurrency: ptr(0)}, "max concurrency must be at least 1"),
+		Entry("min successful above the item count of a Map", batchEvent{Map: true, Branches: 2, Completion: &completion{MinSuccessful: ptr(3)}}, "min successful cannot be greater than total items"),
 		Entry("min successful above the branch count", batchEvent{Branches: 2, Completion: &completion{MinSuccessful: ptr(3)}}, "min successful cannot be greater than total items"),
 		Entry("a negative tolerated failure count", batchEvent{Branches: 2, Completion: &completion{ToleratedFailureCount: ptr(-1)}}, "tolerated failure count must be at least 0"),
 		Entry("a tolerated percentage above 100", batchEvent{Branches: 2, Completion: &completion{ToleratedFailurePercentage: ptr(150)}}, "tolerated failure percentage must be between 0 and 100"),

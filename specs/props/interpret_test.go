@@ -104,11 +104,10 @@ func branchName(p parallelProg, i int) string {
 
 func runParallel(ctx durable.Context, name string, p parallelProg) (durable.BatchResult[branchValue], error) {
 	branches := make([]durable.Branch[branchValue], len(p.Branches))
+	branchFuncs := make([]func(durable.Context) (branchValue, error), len(p.Branches))
 	for i, b := range p.Branches {
-		branches[i] = durable.Branch[branchValue]{
-			Name: branchName(p, i),
-			Func: func(bctx durable.Context) (branchValue, error) { return runBranch(bctx, i, b) },
-		}
+		branchFuncs[i] = func(bctx durable.Context) (branchValue, error) { return runBranch(bctx, i, b) }
+		branches[i] = durable.Branch[branchValue]{Name: branchName(p, i), Func: branchFuncs[i]}
 	}
 	opts := []durable.BatchOption{}
 	if p.Policy.Preset != policyDefault {
@@ -120,7 +119,19 @@ func runParallel(ctx durable.Context, name string, p parallelProg) (durable.Batc
 	if p.Flat {
 		opts = append(opts, durable.WithNesting(durable.NestingFlat))
 	}
-	return durable.Parallel(ctx, name, branches, opts...)
+	if !p.Map {
+		return durable.Parallel(ctx, name, branches, opts...)
+	}
+	indexes := make([]int, len(p.Branches))
+	for i := range indexes {
+		indexes[i] = i
+	}
+	if !p.DefaultNames {
+		opts = append(opts, durable.WithItemNamer(func(i, _ int) string { return branchName(p, i) }))
+	}
+	return durable.Map(ctx, name, indexes, func(ictx durable.Context, i, _ int) (branchValue, error) {
+		return branchFuncs[i](ictx)
+	}, opts...)
 }
 
 func (p policy) config() durable.CompletionConfig {

@@ -43,7 +43,7 @@ func checkStructure(t harness.TB, res *harness.Result) {
 			t.Fatalf("operation %q (%s) finished %d times\n%s", op.Name, op.Id, ends, res.Tree())
 		}
 	}
-	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
+	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel", "Map") {
 		end := int32(-1)
 		for _, ev := range p.Events {
 			if ev.EventType == types.EventTypeContextSucceeded || ev.EventType == types.EventTypeContextFailed {
@@ -93,7 +93,7 @@ func finishes(ev *types.Event) bool {
 // records to compare with.
 func checkBatchesAgainstLog(t harness.TB, res *harness.Result, faultFree bool) {
 	t.Helper()
-	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
+	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel", "Map") {
 		if p.Status != types.OperationStatusSucceeded {
 			continue
 		}
@@ -111,7 +111,7 @@ func checkBatchesAgainstLog(t harness.TB, res *harness.Result, faultFree bool) {
 			}
 		}
 		for _, c := range p.Children {
-			if c.SubType == "ParallelBranch" && !listed[c] && (faultFree || terminal(c.Status)) {
+			if isItem(c) && !listed[c] && (faultFree || terminal(c.Status)) {
 				t.Fatalf("Parallel %q has a %s record of branch %q but does not list it as started\n%s", p.Name, c.Status, c.Name, res.Tree())
 			}
 		}
@@ -126,7 +126,7 @@ func checkBatchesAgainstLog(t harness.TB, res *harness.Result, faultFree bool) {
 // decides the stop anew.
 func checkAbandoned(t harness.TB, res *harness.Result) {
 	t.Helper()
-	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel") {
+	for _, p := range res.OpsOfType(types.OperationTypeContext, "Parallel", "Map") {
 		if p.Status != types.OperationStatusSucceeded {
 			continue
 		}
@@ -160,11 +160,18 @@ func checkAbandoned(t harness.TB, res *harness.Result) {
 	}
 }
 
-// branchOp finds the ParallelBranch record of item i of Parallel p, named
-// as the interpreter names it or by the runtime's default.
+// isItem reports whether c is the record of a Parallel branch or a Map
+// iteration.
+func isItem(c *harness.Operation) bool {
+	return c.SubType == "ParallelBranch" || c.SubType == "MapIteration"
+}
+
+// branchOp finds the ParallelBranch or MapIteration record of item i of
+// Parallel or Map p, named as the interpreter names it or by the runtime's
+// default.
 func branchOp(p *harness.Operation, i int) *harness.Operation {
 	for _, c := range p.Children {
-		if c.SubType == "ParallelBranch" && (c.Name == fmt.Sprintf("b%d", i) || c.Name == fmt.Sprintf("parallel-branch-%d", i)) {
+		if isItem(c) && (c.Name == fmt.Sprintf("b%d", i) || c.Name == fmt.Sprintf("parallel-branch-%d", i) || c.Name == fmt.Sprintf("map-item-%d", i)) {
 			return c
 		}
 	}

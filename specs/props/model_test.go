@@ -1,9 +1,6 @@
 package props
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // completion is a completion policy as decisions §2.2-§2.3 and semantics §3
 // define it, written out independently of the runtime.
@@ -115,10 +112,7 @@ func modelParallel(p parallelProg) parallelOutcome {
 	stop, reason := c.decide(0, 0, k)
 	for i := 0; i < k && !stop; i++ {
 		bo := out.branches[i]
-		it := itemView{Index: i, Name: branchName(p, i)}
-		if it.Name == "" {
-			it.Name = fmt.Sprintf("parallel-branch-%d", i)
-		}
+		it := itemView{Index: i, Name: itemName(p, i)}
 		if bo.err != nil {
 			it.Status, it.Error = "FAILED", bo.err
 			fail++

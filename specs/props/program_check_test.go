@@ -19,8 +19,12 @@ func checkProgram(t harness.TB, p program, res *harness.Result, faultFree bool) 
 	model, throws := modelProgram(p)
 
 	root := res.Op("root")
-	if root == nil || root.Type != types.OperationTypeContext || root.SubType != "Parallel" || root.Status != types.OperationStatusSucceeded {
-		t.Fatalf("no SUCCEEDED Parallel \"root\"\n%s", res.Tree())
+	sub := "Parallel"
+	if p.Root.Map {
+		sub = "Map"
+	}
+	if root == nil || root.Type != types.OperationTypeContext || root.SubType != sub || root.Status != types.OperationStatusSucceeded {
+		t.Fatalf("no SUCCEEDED %s \"root\"\n%s", sub, res.Tree())
 	}
 	stored := payloadView(t, p.Root, root)
 	var firstFailed *errorView
@@ -158,9 +162,14 @@ func checkNested(t harness.TB, where string, v branchValue, b branchProg, faultF
 	}
 }
 
+// itemName is the name of item i: the interpreter's, or the runtime's
+// default for a Parallel branch or a Map iteration.
 func itemName(p parallelProg, i int) string {
 	if n := branchName(p, i); n != "" {
 		return n
+	}
+	if p.Map {
+		return fmt.Sprintf("map-item-%d", i)
 	}
 	return fmt.Sprintf("parallel-branch-%d", i)
 }

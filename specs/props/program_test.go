@@ -21,6 +21,9 @@ type parallelProg struct {
 	MaxConcurrency int          `json:"maxConcurrency,omitempty"`
 	Flat           bool         `json:"flat,omitempty"`         // durable.NestingFlat
 	DefaultNames   bool         `json:"defaultNames,omitempty"` // branches left unnamed
+	// Map runs the branches as the iterations of a Map over their indexes
+	// (named by WithItemNamer unless DefaultNames) instead of a Parallel.
+	Map bool `json:"map,omitempty"`
 }
 
 // branchProg is a sequence of operations; the first one that fails fails
@@ -108,6 +111,7 @@ func drawParallel(t *rapid.T, label string, depth int) parallelProg {
 		Policy:       drawPolicy(t, label, k),
 		Flat:         rapid.IntRange(0, 4).Draw(t, label+".flat") == 4,
 		DefaultNames: rapid.IntRange(0, 4).Draw(t, label+".defaultNames") == 4,
+		Map:          rapid.Bool().Draw(t, label+".map"),
 	}
 	// 0 (unlimited) and 1 (sequential) come first: they are the common
 	// and the schedule-independent cases.
