@@ -25,13 +25,7 @@ var statusByCode = map[string]int{
 	"UnsupportedMediaTypeException":           http.StatusUnsupportedMediaType,
 	"TooManyRequestsException":                http.StatusTooManyRequests,
 	"ServiceException":                        http.StatusInternalServerError,
-	notImplementedCode:                        http.StatusNotImplemented,
 }
-
-// notImplementedCode answers routes of the Lambda API that dpcheck does not
-// emulate. 501 is not retried by the SDKs' standard retryers, so a client
-// sees the message at once.
-const notImplementedCode = "NotImplemented"
 
 // apiError is an error the emulator itself raises, with the service's name.
 type apiError struct {

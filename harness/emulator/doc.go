@@ -4,8 +4,9 @@
 // without AWS.
 //
 // It answers the durable-execution REST API (checkpoint, state, get
-// execution, history, list by function, stop; the callback routes answer
-// NotImplemented) and Invoke: a RequestResponse invoke blocks until the
+// execution, history, list by function, stop, and the three
+// SendDurableExecutionCallback* routes, whose answer wakes the execution)
+// and Invoke: a RequestResponse invoke blocks until the
 // execution ends, an Event invoke answers 202 at once, both carry
 // X-Amz-Durable-Execution-Arn, and X-Amz-Durable-Execution-Name makes the
 // start idempotent. Errors have the service's shape (X-Amzn-ErrorType,
@@ -28,6 +29,22 @@
 // discrete-event simulation: when no execution can progress, the clock
 // jumps to the next timer (a wait, a retry, an execution timeout), so a
 // one-hour wait costs nothing and concurrent executions agree on the time.
+//
+// While a callback is open the clock does not jump: the answer comes from
+// outside, after a real delay (a test that sends it a second after it saw
+// CallbackStarted), and a jump would fire the timers it races first (the
+// five-second wait beside it in callback/4-9). Virtual time then follows
+// the wall clock, scaled by Config.CallbackTimeScale (default 1), until the
+// last open callback is answered or times out; from then on the clock
+// jumps again. So a callback's timeout or heartbeat timeout costs real
+// time (scaled) and nothing else does. The alternative, real-time timers
+// for callback timeouts only, would still let the clock jump past a wait
+// before the callback arrives.
+//
+// Chained invokes reach the served functions: the target runs as a durable
+// execution of its own, started once the invocation that asked for it has
+// ended and driven like any other, and its end completes the caller's
+// CHAINED_INVOKE operation and wakes the caller.
 //
 // Finished executions are removed after Config.Retention of virtual time
 // or beyond Config.MaxExecutions, so a long-running emulator's memory

@@ -173,16 +173,42 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 	respond(w, out, err)
 }
 
-// callback answers the three SendDurableExecutionCallback* routes: callbacks
-// are outside dpcheck's scope, and saying so beats a bare 404.
+// callback answers the three SendDurableExecutionCallback* routes: the
+// success body is the raw result bytes, the failure body a bare
+// ErrorObject (both @httpPayload), the heartbeat has none. An answered
+// callback wakes its execution, and may let the clock jump again.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
-	op := map[string]string{"succeed": "Success", "fail": "Failure", "heartbeat": "Heartbeat"}[r.PathValue("action")]
-	if op == "" {
+	id := aws.String(r.PathValue("id"))
+	var out any
+	var err error
+	switch r.PathValue("action") {
+	case "succeed":
+		var body []byte
+		if body, err = readBody(w, r); err == nil {
+			out, err = s.backend.SendDurableExecutionCallbackSuccess(r.Context(), &lambda.SendDurableExecutionCallbackSuccessInput{CallbackId: id, Result: body})
+		}
+	case "fail":
+		in := &lambda.SendDurableExecutionCallbackFailureInput{CallbackId: id}
+		var body []byte
+		if body, err = readBody(w, r); err == nil && len(body) > 0 {
+			in.Error = &types.ErrorObject{}
+			if uerr := wire.Unmarshal(body, in.Error, wire.Seconds); uerr != nil {
+				err = invalidParameter("the request body is not an ErrorObject: %v", uerr)
+			}
+		}
+		if err == nil {
+			out, err = s.backend.SendDurableExecutionCallbackFailure(r.Context(), in)
+		}
+	case "heartbeat":
+		out, err = s.backend.SendDurableExecutionCallbackHeartbeat(r.Context(), &lambda.SendDurableExecutionCallbackHeartbeatInput{CallbackId: id})
+	default:
 		s.unknown(w, r)
 		return
 	}
-	writeError(w, &apiError{notImplementedCode,
-		"SendDurableExecutionCallback" + op + " is not supported by the dpcheck emulator: callbacks are outside dpcheck's scope"})
+	if err == nil {
+		s.executions.poke()
+	}
+	respond(w, out, err)
 }
 
 func (s *Server) unknown(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -21,6 +22,15 @@ import (
 // the next timer only when no execution can progress without it (every
 // driver is asleep), so concurrent executions see consistent time and no
 // goroutine ever sleeps on the wall clock for a virtual wait.
+//
+// Except while a callback is open: its answer comes from outside the
+// simulation, after a real delay, so the clock must not jump past the
+// timers it races (a 5 s wait beside a callback answered after 1 s). Then
+// the clock is paced: with every driver asleep, virtual time follows the
+// wall clock, scaled by callbackScale, until a timer falls due, a callback
+// is answered, or the last callback closes and the jumps resume. Callback
+// timeouts therefore cost real time (scaled) and only while a callback
+// waits; every other wait still costs nothing.
 type executions struct {
 	backend        *service.Backend
 	logger         *slog.Logger
@@ -36,6 +46,11 @@ type executions struct {
 	closed   bool
 	wg       sync.WaitGroup
 
+	callbackScale float64       // virtual seconds per wall-clock second while paced
+	pacing        bool          // the pacer goroutine runs
+	kick          chan struct{} // tells the pacer something changed
+	epoch         uint64        // counts the times busy rose from 0
+
 	// invocationHook, when set (by tests), runs as each invocation is
 	// handed to the function's runner.
 	invocationHook func(arn string, index int)
@@ -46,6 +61,10 @@ type run struct {
 	arn  string
 	fn   *function
 	done chan struct{} // closed when the execution has ended (or the emulator closed)
+	// handBack: the driver runs on its adopter's busy token and leaves it
+	// held when it ends (see adopt). Set before the driver can end: adopt
+	// holds x.mu, which the driver's end takes.
+	handBack bool
 
 	mu        sync.Mutex
 	interrupt context.CancelFunc // cancels the invocation in flight, if any
@@ -84,7 +103,7 @@ func (r *run) stopInvocation() {
 	}
 }
 
-func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger, maxInvocations int) *executions {
+func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger, maxInvocations int, callbackScale float64) *executions {
 	return &executions{
 		ctx:            ctx,
 		backend:        b,
@@ -92,6 +111,8 @@ func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger,
 		maxInvocations: maxInvocations,
 		runs:           map[string]*run{},
 		sleeping:       map[string]chan struct{}{},
+		callbackScale:  callbackScale,
+		kick:           make(chan struct{}, 1),
 	}
 }
 
@@ -105,11 +126,47 @@ func (x *executions) start(ctx context.Context, fn *function, in service.StartEx
 		x.mu.Unlock()
 		return nil, errClosed
 	}
-	x.busy++ // a new execution is runnable from its first instant
+	x.claimLocked() // a new execution is runnable from its first instant
 	x.mu.Unlock()
 	arn, err := x.backend.StartExecution(ctx, in)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.driveLocked(fn, arn, err, fault)
+}
+
+// adopt drives an execution the backend started itself, a chained
+// invoke's durable target, with the busy token of the caller (the
+// dispatcher of the chained invoke): the driver hands the token back when
+// it ends instead of giving it up, so the clock cannot move between the
+// target's end and the caller's operation completing. It reports whether
+// the token went to a new driver; if not (the execution already has a
+// driver or has ended) the token was given up.
+func (x *executions) adopt(fn *function, arn string) (*run, bool, error) {
+	x.startMu.Lock()
+	defer x.startMu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.closed || x.runs[arn] != nil || x.ended(arn) {
+		x.releaseLocked()
+		if x.closed {
+			return nil, false, errClosed
+		}
+		if r := x.runs[arn]; r != nil {
+			return r, false, nil
+		}
+		r := &run{arn: arn, fn: fn, done: make(chan struct{})}
+		close(r.done)
+		return r, false, nil
+	}
+	r, err := x.driveLocked(fn, arn, nil, nil)
+	r.handBack = true
+	return r, true, err
+}
+
+// driveLocked starts the driver of arn, which holds the busy token the
+// caller claimed, unless it already has one (or err, or the emulator
+// closed: the token is given back).
+func (x *executions) driveLocked(fn *function, arn string, err error, fault *Fault) (*run, error) {
 	if r := x.runs[arn]; err != nil || r != nil || x.closed {
 		x.releaseLocked()
 		if err == nil && r == nil {
@@ -159,7 +216,9 @@ func (x *executions) drive(r *run) {
 	ctx := x.ctx
 	defer func() {
 		x.mu.Lock()
-		x.releaseLocked()
+		if !r.handBack {
+			x.releaseLocked()
+		}
 		x.mu.Unlock()
 	}()
 	for n := 0; ; {
@@ -202,6 +261,9 @@ func (x *executions) drive(r *run) {
 			x.logger.Error("emulator: cannot end the invocation", "arn", r.arn, "err", err)
 			return
 		}
+		for _, ci := range outcome.ChainedInvokes {
+			x.runChained(ctx, ci)
+		}
 		switch outcome.Next {
 		case service.NextTerminal:
 			return
@@ -236,6 +298,13 @@ func (x *executions) stop(arn, errType, msg string) {
 func (x *executions) sleep(ctx context.Context, arn string) bool {
 	ch := make(chan struct{}, 1)
 	x.mu.Lock()
+	// A callback answered or a chained invoke finished between the end of
+	// the invocation and now has already set the backend's wake flag;
+	// whatever sets it later wakes the sleeper under x.mu.
+	if x.backend.Awake(arn) {
+		x.mu.Unlock()
+		return true
+	}
 	x.sleeping[arn] = ch
 	x.releaseLocked()
 	x.mu.Unlock()
@@ -246,7 +315,7 @@ func (x *executions) sleep(ctx context.Context, arn string) bool {
 		x.mu.Lock()
 		if x.sleeping[arn] == ch {
 			delete(x.sleeping, arn)
-			x.busy++ // the deferred release in drive gives it back
+			x.claimLocked() // the deferred release in drive gives it back
 		}
 		x.mu.Unlock()
 		return false
@@ -272,8 +341,40 @@ func (x *executions) wake(arn string) {
 func (x *executions) wakeLocked(arn string) {
 	if ch := x.sleeping[arn]; ch != nil {
 		delete(x.sleeping, arn)
-		x.busy++
+		x.claimLocked()
 		ch <- struct{}{}
+	}
+}
+
+// poke wakes every sleeping driver whose execution the backend says needs
+// an invocation (after a callback was answered), and lets the clock
+// reconsider: the callback may have been the last one open.
+func (x *executions) poke() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for arn := range x.sleeping {
+		if x.backend.Awake(arn) {
+			x.wakeLocked(arn)
+		}
+	}
+	x.settleLocked()
+}
+
+// claimLocked takes a busy token.
+func (x *executions) claimLocked() {
+	if x.busy == 0 {
+		x.epoch++
+	}
+	x.busy++
+	x.kickLocked()
+}
+
+func (x *executions) kickLocked() {
+	if x.pacing {
+		select {
+		case x.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -287,19 +388,72 @@ func (x *executions) release() {
 func (x *executions) acquire() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.busy++
+	x.claimLocked()
 }
 
 // releaseLocked gives back a busy token; the last one out moves the clock.
 func (x *executions) releaseLocked() {
 	x.busy--
-	for x.busy == 0 && len(x.sleeping) > 0 && !x.closed {
+	x.settleLocked()
+}
+
+// settleLocked moves the clock when every driver is asleep: it jumps from
+// timer to timer, or, while a callback is open, hands over to the pacer.
+func (x *executions) settleLocked() {
+	for x.busy == 0 && len(x.sleeping) > 0 && !x.closed && x.ctx.Err() == nil {
+		if x.backend.OpenCallbacks() > 0 {
+			if x.pacing {
+				x.kickLocked()
+			} else {
+				x.pacing = true
+				x.wg.Add(1)
+				go x.pace()
+			}
+			return
+		}
 		fired := x.backend.FireNext()
 		if len(fired) == 0 {
 			return // nothing pending: every sleeper is blocked for good
 		}
 		for _, t := range fired {
 			x.wakeLocked(t.ExecutionArn)
+		}
+	}
+}
+
+// pace lets virtual time follow the wall clock (scaled) while every driver
+// is asleep and a callback is open; it ends when either stops being true.
+// Time that passes while a driver is busy is not counted: the clock stands
+// still during invocations, paced or not.
+func (x *executions) pace() {
+	defer x.wg.Done()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for {
+		if x.closed || x.ctx.Err() != nil || x.busy > 0 || len(x.sleeping) == 0 || x.backend.OpenCallbacks() == 0 {
+			x.pacing = false
+			x.settleLocked() // the last callback closed: jump again
+			return
+		}
+		virt0, real0, epoch := x.backend.Now(), time.Now(), x.epoch
+		wait := time.Minute // re-examined at least this often
+		if next := x.backend.PendingTimers(); len(next) > 0 {
+			wait = min(wait, time.Duration(float64(next[0].Due.Sub(virt0))/x.callbackScale))
+		}
+		t := time.NewTimer(wait)
+		x.mu.Unlock()
+		select {
+		case <-t.C:
+		case <-x.kick:
+		case <-x.ctx.Done():
+		}
+		t.Stop()
+		x.mu.Lock()
+		if x.busy == 0 && x.epoch == epoch && !x.closed {
+			elapsed := time.Duration(float64(time.Since(real0)) * x.callbackScale)
+			for _, f := range x.backend.AdvanceTo(virt0.Add(elapsed)) {
+				x.wakeLocked(f.ExecutionArn)
+			}
 		}
 	}
 }

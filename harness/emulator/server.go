@@ -50,6 +50,11 @@ type Config struct {
 	// MaxInvocations caps the invocations of one execution (default
 	// service.DefaultMaxInvocations); past it the execution is stopped.
 	MaxInvocations int
+	// CallbackTimeScale is how many virtual seconds pass per wall-clock
+	// second while a callback is open and every execution waits (default
+	// 1: a callback's 5 s timeout takes 5 s). The clock does not jump then,
+	// because the callback's answer comes from outside after a real delay.
+	CallbackTimeScale float64
 	// Seed seeds the retry jitter of in-process functions.
 	Seed uint64
 	// UI, when set, is served under /ui/ (GET and HEAD, with the prefix
@@ -125,8 +130,11 @@ func New(cfg Config) (*Server, error) {
 		closing:   make(chan struct{}),
 		logger:    cfg.Logger,
 	}
-	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations)
+	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations, cfg.CallbackTimeScale)
 	s.executions.finished = &reportStore{max: cfg.MaxExecutions, byArn: map[string]ExecutionReport{}}
+	if !s.backend.HasChainedInvoker() {
+		s.backend.SetChainedInvoker(&chainedInvoker{s: s})
+	}
 	s.transport = &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
 	client := lambda.New(lambda.Options{
 		BaseEndpoint: aws.String(s.url),
@@ -186,6 +194,9 @@ func defaults(cfg *Config) {
 	}
 	if cfg.FunctionTimeout <= 0 {
 		cfg.FunctionTimeout = time.Minute
+	}
+	if cfg.CallbackTimeScale <= 0 {
+		cfg.CallbackTimeScale = 1
 	}
 	if cfg.MaxInstances <= 0 {
 		cfg.MaxInstances = 8

@@ -34,6 +34,14 @@ func WithChainedInvoker(ci ChainedInvoker) BackendOption {
 	return func(c *backendConfig) { c.invoker = ci }
 }
 
+// SetChainedInvoker gives a backend built without WithChainedInvoker its
+// invoker (an emulator handed a backend does this). Call it before the
+// backend serves anything: it is not synchronised with checkpoints.
+func (b *Backend) SetChainedInvoker(ci ChainedInvoker) { b.cfg.invoker = ci }
+
+// HasChainedInvoker reports whether the backend has a ChainedInvoker.
+func (b *Backend) HasChainedInvoker() bool { return b.cfg.invoker != nil }
+
 // ChainedInvocation is one chained invoke to run: what its START asked
 // for, and where the target's durable execution is.
 type ChainedInvocation struct {

@@ -141,3 +141,18 @@ func (b *Backend) ended(arn string) bool {
 	defer e.mu.Unlock()
 	return !e.running()
 }
+
+// Awake reports whether the execution needs an invocation: something
+// changed that its handler has not seen (a timer fired, a callback or a
+// chained invoke completed) and it is still running. A driver that
+// suspended checks it before it sleeps, so a completion that raced the
+// suspension is not lost.
+func (b *Backend) Awake(arn string) bool {
+	e := b.lookup(&arn)
+	if e == nil {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.wake && e.running() && !e.inFlight
+}
