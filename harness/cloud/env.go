@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -113,7 +114,11 @@ func (e Env) ConformanceTarget(ctx context.Context, opts ...Option) (*Target, er
 		return nil, err
 	}
 	opts = append([]Option{WithQualifier(e.Qualifier)}, opts...)
-	return &Target{Client: client, Functions: e.Functions, Options: opts}, nil
+	t := &Target{Client: client, Functions: e.Functions, Options: opts}
+	if e.Target == TargetEndpoint {
+		t.PollInterval = 100 * time.Millisecond // an emulator answers at once
+	}
+	return t, nil
 }
 
 // NewClient builds a lambda client from the default AWS configuration. A

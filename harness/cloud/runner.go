@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/harness/conformance"
 )
 
 // Client is the part of the Lambda API a Runner calls; *lambda.Client
@@ -21,6 +22,7 @@ import (
 type Client interface {
 	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 	harness.ExecutionReader
+	conformance.CallbackClient
 }
 
 var _ Client = (*lambda.Client)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -19,14 +20,27 @@ type Target struct {
 	Client    Client
 	Functions map[string]string
 	Options   []Option // e.g. WithQualifier, WithTimeout
+	// PollInterval, when set, replaces the requirement's (or the official
+	// default 2 s) interval between history polls of an asynchronous run:
+	// an emulator answers at once, so polling it faster only saves time.
+	PollInterval time.Duration
 }
 
-var _ conformance.Target = (*Target)(nil)
+var _ conformance.FeatureTarget = (*Target)(nil)
+
+// Supports implements conformance.FeatureTarget: the target answers
+// callbacks through the API, as the official runner does.
+func (t *Target) Supports(f conformance.Feature) bool { return f == conformance.FeatureCallbacks }
 
 // Run implements conformance.Target: it invokes the requirement's function
-// with the request's execution name (an Event invoke for an async
-// requirement) and reports the execution once it has ended.
+// with the request's execution name and reports the execution once it has
+// ended. An async requirement, or one whose callbacks need answers, takes
+// the official runner's polling path (runPolled); a sync one is invoked
+// synchronously and read once.
 func (t *Target) Run(ctx context.Context, req conformance.Request) (*conformance.Execution, error) {
+	if req.Async || len(req.CallbackActions) > 0 {
+		return t.runPolled(ctx, req)
+	}
 	opts := append(append([]Option(nil), t.Options...), WithExecutionName(req.Name), WithAsync(req.Async))
 	res, err := NewRunner(t.Client, t.function(req.Key), opts...).RunJSON(ctx, string(req.Input))
 	if res == nil {

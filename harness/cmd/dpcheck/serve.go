@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -57,11 +58,17 @@ credentials; the emulator checks none).
                               service's 14 days)
   --max-executions N          executions kept at most; past it the earliest
                               finished go first (default 5000)
+  --callback-time-scale F     virtual seconds per real second while a callback
+                              is open and nothing else can run (default 1:
+                              the clock does not jump past timers a callback
+                              races; a 5 s callback timeout takes 5 s)
   --quiet                     do not copy function output and emulator log to stderr
 
 Also served, in process: the functions dpcheck run knows (%s) unless an
 executable takes the name, and the conformance handlers, each as the function
-SUITE--ID (e.g. step--1-1).
+SUITE--ID (e.g. step--1-1), with the functions their chained invokes call
+(e.g. echo). Callbacks are answered through the three
+SendDurableExecutionCallback* routes.
 
 The timeline of every execution is at http://ADDR/ui/ (the list, newest
 first, and a page per execution).
@@ -99,6 +106,7 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	retention := fs.Duration("retention", service.DefaultRetention, "")
 	maxExecutions := fs.Int("max-executions", emulator.DefaultMaxExecutions, "")
 	quiet := fs.Bool("quiet", false, "")
+	callbackScale := fs.Float64("callback-time-scale", 1, "")
 	var executables functionFlags
 	fs.Var(&executables, "function", "")
 	if err := fs.Parse(args); err != nil {
@@ -122,13 +130,17 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 
 	backend := service.NewBackend(service.WithRetention(*retention), service.WithMaxExecutions(*maxExecutions))
 	cfg := emulator.Config{
-		Backend:          backend,
-		UI:               timeline.Handler(backend),
-		Addr:             *addr,
-		AllowNonLoopback: *allow,
-		Functions:        servedFunctions(executables),
-		FunctionTimeout:  *timeout,
-		MaxInstances:     *maxInstances,
+		Backend:           backend,
+		UI:                timeline.Handler(backend),
+		Addr:              *addr,
+		AllowNonLoopback:  *allow,
+		Functions:         servedFunctions(executables),
+		FunctionTimeout:   *timeout,
+		MaxInstances:      *maxInstances,
+		CallbackTimeScale: *callbackScale,
+	}
+	if *callbackScale <= 0 {
+		return fail(stderr, "serve", "--callback-time-scale %v: want a positive number", *callbackScale)
 	}
 	if !*quiet {
 		cfg.Output = stderr
@@ -164,7 +176,9 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 
 // servedFunctions is the executables, then the in-process functions of the
 // registry whose names no executable took, then the conformance handlers
-// that need no runner feature the emulator lacks (a crash hook, callbacks).
+// that need no runner feature the emulator lacks (a crash hook), then the
+// durable functions their chained invokes call (a plain function cannot be
+// served: every function the emulator serves is durable).
 func servedFunctions(executables []emulator.Function) []emulator.Function {
 	fns := append([]emulator.Function(nil), executables...)
 	taken := func(name string) bool {
@@ -181,8 +195,14 @@ func servedFunctions(executables []emulator.Function) []emulator.Function {
 	}
 	for _, key := range conformanceRegistry.Keys() {
 		entry, _ := conformanceRegistry.Lookup(key)
-		if name := cloud.FunctionName(key); !entry.Crash && !entry.Callbacks && !taken(name) {
+		if name := cloud.FunctionName(key); !entry.Crash && !taken(name) {
 			fns = append(fns, emulator.Function{Name: name, Invoker: perExecution(entry.Handler)})
+		}
+	}
+	targets := conformanceRegistry.Functions()
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
+		if f := targets[name]; f.Durable != nil && !taken(name) {
+			fns = append(fns, emulator.Function{Name: name, Invoker: f.Durable})
 		}
 	}
 	return fns
