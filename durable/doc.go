@@ -38,9 +38,11 @@
 //   - Never call durable operations from goroutines you start yourself, and
 //     never use one Context from two goroutines; use Parallel.
 //   - Pass errors returned by durable operations up unchanged unless you
-//     mean to handle a *StepError or *ChildContextError: when an invocation
-//     suspends (a Wait, a retry, a branch waiting), or an enclosing Parallel
-//     stopped early, operations return an error that unwinds your code.
+//     mean to handle a *StepError, *ChildContextError, *CallbackError,
+//     *InvokeError or *WaitForConditionError: when an invocation suspends
+//     (a Wait, a retry, a callback or invoke not finished, a branch
+//     waiting), or an enclosing Parallel stopped early, operations return
+//     an error that unwinds your code.
 //     Swallowing it does no harm (further operations in that context return
 //     it again and the runtime ignores what the context returns) but code
 //     after it still runs.
