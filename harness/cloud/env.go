@@ -24,7 +24,9 @@ const (
 //
 //	DPCHECK_TARGET     local (default), endpoint or aws
 //	DPCHECK_ENDPOINT   the Lambda API URL, required for endpoint
-//	DPCHECK_QUALIFIER  alias or version to invoke (default live)
+//	DPCHECK_QUALIFIER  alias or version to invoke; unset, runners invoke
+//	                   the template's alias live and conformance targets
+//	                   $LATEST, the qualifier the official runner invokes
 //	DPCHECK_FUNCTIONS  NAME=DEPLOYED pairs, comma-separated: the deployed
 //	                   name of each function (a stack gives generated names);
 //	                   a NAME may be a conformance key suite/id or suite/*
@@ -45,9 +47,6 @@ func ReadEnv() (Env, error) {
 	}
 	if e.Target == "" {
 		e.Target = TargetLocal
-	}
-	if e.Qualifier == "" {
-		e.Qualifier = "live"
 	}
 	switch e.Target {
 	case TargetLocal, TargetAWS:
@@ -102,23 +101,34 @@ func (e Env) Runner(ctx context.Context, name string, opts ...Option) (*Runner, 
 	if err != nil {
 		return nil, err
 	}
-	opts = append([]Option{WithQualifier(e.Qualifier)}, opts...)
+	opts = append([]Option{WithQualifier(e.qualifier("live"))}, opts...)
 	return NewRunner(client, e.Deployed(name), opts...), nil
 }
 
 // ConformanceTarget returns a conformance target on the environment's
-// endpoint or AWS, with its qualifier and DPCHECK_FUNCTIONS mapping.
+// endpoint or AWS, with its qualifier ($LATEST unless DPCHECK_QUALIFIER
+// says otherwise) and DPCHECK_FUNCTIONS mapping. On an endpoint it reads
+// the functions' output from dpcheck's emulator for ExpectedLogs.
 func (e Env) ConformanceTarget(ctx context.Context, opts ...Option) (*Target, error) {
 	client, err := e.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	opts = append([]Option{WithQualifier(e.Qualifier)}, opts...)
+	opts = append([]Option{WithQualifier(e.qualifier("$LATEST"))}, opts...)
 	t := &Target{Client: client, Functions: e.Functions, Options: opts}
 	if e.Target == TargetEndpoint {
 		t.PollInterval = 100 * time.Millisecond // an emulator answers at once
+		t.Emulator = e.Endpoint
 	}
 	return t, nil
+}
+
+// qualifier is DPCHECK_QUALIFIER, or def when it is not set.
+func (e Env) qualifier(def string) string {
+	if e.Qualifier == "" {
+		return def
+	}
+	return e.Qualifier
 }
 
 // NewClient builds a lambda client from the default AWS configuration. A

@@ -129,5 +129,9 @@ func (t *Target) report(ctx context.Context, r *Runner, arn string) (*conformanc
 	if err != nil {
 		return nil, err
 	}
-	return &conformance.Execution{Status: string(exec.Status), Result: aws.ToString(exec.Result), History: events}, nil
+	out := &conformance.Execution{Status: string(exec.Status), Result: aws.ToString(exec.Result), History: events}
+	if t.Emulator != "" {
+		out.Logs, err = emulatorLogs(ctx, t.Emulator, arn)
+	}
+	return out, err
 }

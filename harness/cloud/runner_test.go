@@ -25,6 +25,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(loggerEnv) != "" {
+		runLogger() // this process is a function the emulator started; never returns
+	}
 	code := m.Run()
 	// The e2e check's client comes from the default AWS configuration,
 	// whose pooled connections this package cannot close.
@@ -258,9 +261,9 @@ func TestReadEnv(t *testing.T) {
 		want cloud.Env
 		err  string
 	}{
-		{env: map[string]string{}, want: cloud.Env{Target: "local", Qualifier: "live", Functions: map[string]string{}}},
+		{env: map[string]string{}, want: cloud.Env{Target: "local", Functions: map[string]string{}}},
 		{env: map[string]string{"DPCHECK_TARGET": "endpoint", "DPCHECK_ENDPOINT": "http://127.0.0.1:9000", "DPCHECK_FUNCTIONS": "calculator=calc-X, step/*=steps"},
-			want: cloud.Env{Target: "endpoint", Endpoint: "http://127.0.0.1:9000", Qualifier: "live", Functions: map[string]string{"calculator": "calc-X", "step/*": "steps"}}},
+			want: cloud.Env{Target: "endpoint", Endpoint: "http://127.0.0.1:9000", Functions: map[string]string{"calculator": "calc-X", "step/*": "steps"}}},
 		{env: map[string]string{"DPCHECK_TARGET": "aws", "DPCHECK_QUALIFIER": "$LATEST"}, want: cloud.Env{Target: "aws", Qualifier: "$LATEST", Functions: map[string]string{}}},
 		{env: map[string]string{"DPCHECK_TARGET": "endpoint"}, err: "needs DPCHECK_ENDPOINT"},
 		{env: map[string]string{"DPCHECK_TARGET": "cloud"}, err: `"cloud" is not local, endpoint or aws`},

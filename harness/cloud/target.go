@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dpcheck/dpcheck/harness/conformance"
+	"github.com/dpcheck/dpcheck/harness/emulator"
 )
 
 // Target runs conformance requirements through the Lambda API, as the
@@ -24,13 +26,20 @@ type Target struct {
 	// default 2 s) interval between history polls of an asynchronous run:
 	// an emulator answers at once, so polling it faster only saves time.
 	PollInterval time.Duration
+	// Emulator is the URL of dpcheck's emulator when the target is one: the
+	// output lines of each execution's function processes are then read
+	// from it for ExpectedLogs. "" for AWS (CloudWatch is not read).
+	Emulator string
 }
 
 var _ conformance.FeatureTarget = (*Target)(nil)
 
 // Supports implements conformance.FeatureTarget: the target answers
-// callbacks through the API, as the official runner does.
-func (t *Target) Supports(f conformance.Feature) bool { return f == conformance.FeatureCallbacks }
+// callbacks through the API, as the official runner does, and runs the
+// function each requirement names, so requirements need no Go handler.
+func (t *Target) Supports(f conformance.Feature) bool {
+	return f == conformance.FeatureCallbacks || f == conformance.FeatureServedFunctions
+}
 
 // Run implements conformance.Target: it invokes the requirement's function
 // with the request's execution name and reports the execution once it has
@@ -46,7 +55,27 @@ func (t *Target) Run(ctx context.Context, req conformance.Request) (*conformance
 	if res == nil {
 		return nil, err
 	}
-	return &conformance.Execution{Status: string(res.Status), Result: aws.ToString(res.Output), History: res.History}, err
+	exec := &conformance.Execution{Status: string(res.Status), Result: aws.ToString(res.Output), History: res.History}
+	if t.Emulator != "" && err == nil {
+		exec.Logs, err = emulatorLogs(ctx, t.Emulator, res.Arn)
+	}
+	return exec, err
+}
+
+// emulatorLogs reads the execution's output lines from dpcheck's emulator
+// as log records.
+func emulatorLogs(ctx context.Context, endpoint, arn string) ([]conformance.LogRecord, error) {
+	rep, err := emulator.Inspect(ctx, nil, endpoint, arn)
+	if err != nil {
+		return nil, fmt.Errorf("cloud: the function's output: %w", err)
+	}
+	records := []conformance.LogRecord{}
+	for _, l := range rep.Logs {
+		if rec, ok := conformance.ParseLogLine(l.Line); ok {
+			records = append(records, rec)
+		}
+	}
+	return records, nil
 }
 
 func (t *Target) function(key string) string {

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -191,4 +192,44 @@ func CheckLogs(exps []LogExpectation, records []LogRecord, b Bindings) (*LogMism
 		}
 	}
 	return nil, nil
+}
+
+// ParseLogLine reads one line a function process wrote as the record
+// CloudWatch would show: a JSON object (the structured logging of the SDKs
+// and of log/slog) gives its fields, nested ones as "group.key", every value
+// as a string (strings as they are, other values as JSON text), with slog's
+// "msg" as "message" when there is none; any other line is a record whose
+// message is the line. It returns false for a record below INFO, which
+// Lambda's default log level drops.
+func ParseLogLine(line string) (LogRecord, bool) {
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(line), &fields); err != nil || fields == nil {
+		return LogRecord{"message": line}, true
+	}
+	rec := LogRecord{}
+	flattenLogFields(rec, "", fields)
+	if _, ok := rec["message"]; !ok {
+		if msg, ok := rec["msg"]; ok {
+			rec["message"] = msg
+		}
+	}
+	switch strings.ToUpper(rec["level"]) {
+	case "DEBUG", "TRACE":
+		return rec, false
+	}
+	return rec, true
+}
+
+func flattenLogFields(rec LogRecord, prefix string, fields map[string]any) {
+	for k, v := range fields {
+		switch v := v.(type) {
+		case map[string]any:
+			flattenLogFields(rec, prefix+k+".", v)
+		case string:
+			rec[prefix+k] = v
+		default:
+			raw, _ := json.Marshal(v)
+			rec[prefix+k] = string(raw)
+		}
+	}
 }

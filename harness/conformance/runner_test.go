@@ -23,6 +23,7 @@ type scriptedTarget struct {
 	invocations int // how many times to call req.Invoker; 0 = out of process
 	script      func(req conformance.Request) *conformance.Execution
 	callbacks   bool
+	served      bool // runs the function a key names: no handler needed
 
 	client   *countingClient
 	results  []error // what each invocation returned
@@ -42,7 +43,7 @@ func (s *scriptedTarget) Run(ctx context.Context, req conformance.Request) (*con
 }
 
 func (s *scriptedTarget) Supports(f conformance.Feature) bool {
-	return f == conformance.FeatureCallbacks && s.callbacks
+	return (f == conformance.FeatureCallbacks && s.callbacks) || (f == conformance.FeatureServedFunctions && s.served)
 }
 
 type countingClient struct {

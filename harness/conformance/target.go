@@ -48,6 +48,10 @@ type Execution struct {
 	Status  string // SUCCEEDED, FAILED, TIMED_OUT, STOPPED
 	Result  string // the result JSON text when SUCCEEDED
 	History []types.Event
+	// Logs are the records of an out-of-process function's output, for
+	// targets that capture it (dpcheck's emulator does, per execution);
+	// nil when the target does not.
+	Logs []LogRecord
 }
 
 // Feature is a runner capability beyond running a handler to its end.
@@ -56,6 +60,11 @@ type Feature string
 // FeatureCallbacks: the target answers callbacks with CallbackActions while
 // the execution runs.
 const FeatureCallbacks Feature = "callbacks"
+
+// FeatureServedFunctions: the target runs the function it maps a
+// requirement's key to (a function written with any SDK, served or
+// deployed), so a requirement runs without a registered Go handler.
+const FeatureServedFunctions Feature = "served-functions"
 
 // FeatureTarget is a Target that declares optional features. A Target that does
 // not implement it supports none.

@@ -35,12 +35,16 @@ every .yaml below it; the suite is the folder name, the id the file stem)
 against the registered handlers, each on a fresh in-process fake backend (or
 through the Lambda API with --endpoint), and
 prints a PASS, FAIL or SKIP line per requirement, then "N passed, N failed"
-(", N skipped", ", N optional failed" when there are any). A requirement
-without a registered handler fails.
+(", N skipped", ", N optional failed" when there are any). In process, a
+requirement without a registered handler fails.
 
   --endpoint U  run through the Lambda API at URL U (e.g. dpcheck serve), or on
                 AWS with "aws"; requirement suite/id invokes the function
-                named by DPCHECK_FUNCTIONS, else SUITE--ID (as serve names it)
+                named by DPCHECK_FUNCTIONS, else SUITE--ID (as serve names it),
+                written with any SDK: no Go handler is needed. The qualifier
+                is $LATEST unless DPCHECK_QUALIFIER says otherwise. On dpcheck
+                serve, ExpectedLogs are checked against the lines the function
+                process printed during the execution
   --junit FILE  also write a JUnit XML report to FILE (created before
                 anything runs, so a bad path fails at once)
   --seed N      seed for generated variables, retry jitter and branch

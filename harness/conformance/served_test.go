@@ -1,0 +1,72 @@
+package conformance_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/dpcheck/dpcheck/harness/conformance"
+)
+
+// On a target that runs the function a key names, a requirement needs no
+// registered handler, and ExpectedLogs are checked against the records the
+// target captured from the function's output.
+func TestRunnerServedFunctionWithoutHandler(t *testing.T) {
+	req := readReq(t, "testdata/official/step/1-7.yaml")
+	run := func(lines ...string) conformance.Outcome {
+		target := &scriptedTarget{served: true, script: func(r conformance.Request) *conformance.Execution {
+			if r.Invoker != nil {
+				t.Errorf("a served requirement got an Invoker")
+			}
+			exec := greetingExecution(r)
+			if lines != nil {
+				exec.Logs = []conformance.LogRecord{}
+				for _, l := range lines {
+					if rec, ok := conformance.ParseLogLine(l); ok {
+						exec.Logs = append(exec.Logs, rec)
+					}
+				}
+			}
+			return exec
+		}}
+		r := &conformance.Runner{Registry: conformance.NewRegistry(), Target: target, Seed: 42}
+		return r.Run(context.Background(), req)
+	}
+	input := run().Bindings["INPUT_1"].(string)
+
+	ok := run(`{"level":"INFO","message":"Greeting step started for: `+input+`"}`,
+		`{"time":"x","level":"INFO","msg":"Greeting step completed with: Hello, `+input+`!"}`,
+		`{"level":"DEBUG","message":"[ERROR] below the default level, dropped"}`)
+	if ok.Verdict != conformance.Pass {
+		t.Fatalf("served, right logs: %s", ok.Line())
+	}
+	missing := run(`plain line`)
+	if missing.Verdict != conformance.Fail || !strings.Contains(missing.Message, "ExpectedLogs[0]") {
+		t.Errorf("served, logs missing: %s", missing.Line())
+	}
+	uncaptured := run()
+	if uncaptured.Verdict != conformance.Skip || !strings.Contains(uncaptured.Message, "does not capture its output") {
+		t.Errorf("served, output not captured: %s", uncaptured.Line())
+	}
+}
+
+func TestParseLogLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want conformance.LogRecord
+		kept bool
+	}{
+		{"plain text", conformance.LogRecord{"message": "plain text"}, true},
+		{`{"level":"INFO","message":"m","n":1,"ok":true,"ctx":{"id":"a","deep":{"k":null}}}`,
+			conformance.LogRecord{"level": "INFO", "message": "m", "n": "1", "ok": "true", "ctx.id": "a", "ctx.deep.k": "null"}, true},
+		{`{"level":"INFO","msg":"from slog"}`, conformance.LogRecord{"level": "INFO", "msg": "from slog", "message": "from slog"}, true},
+		{`{"level":"debug","message":"d"}`, conformance.LogRecord{"level": "debug", "message": "d"}, false},
+		{`[1,2]`, conformance.LogRecord{"message": "[1,2]"}, true},
+	} {
+		got, kept := conformance.ParseLogLine(tc.line)
+		if kept != tc.kept || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseLogLine(%s) = %v, %v; want %v, %v", tc.line, got, kept, tc.want, tc.kept)
+		}
+	}
+}
