@@ -16,7 +16,7 @@ STACK ?= dpcheck
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 REGION_FLAG := $(if $(REGION),--region $(REGION))
 
-.PHONY: help test browser browser-test fuzz build build-MathFunction bench e2e e2e-local deploy delete lint clean
+.PHONY: help test browser browser-test fuzz build build-MathFunction bench e2e e2e-local interop interop-deps deploy delete lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -80,6 +80,12 @@ e2e: ## deploy to AWS (STACK=dpcheck-e2e), run the e2e specs and fixtures, delet
 
 e2e-local: ## the same e2e specs and fixtures against dpcheck serve running the real bootstrap; no AWS needed
 	./scripts/e2e-local.sh
+
+interop-deps: ## npm ci of interop/js (the official JavaScript SDK, pinned by package-lock.json); needs Node 20 and npm
+	cd interop/js && npm ci --no-audit --no-fund
+
+interop: interop-deps ## the JavaScript SDK's calculator and parallel handlers under dpcheck serve: conform, e2e specs, fault sweeps
+	./scripts/interop.sh
 
 deploy: ## sam build + sam deploy of template.yaml (STACK=dpcheck, REGION=...)
 	@command -v sam >/dev/null || { echo 'make deploy: the AWS SAM CLI (sam) is not installed' >&2; exit 2; }

@@ -12,38 +12,15 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-	if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
+name=e2e-local
+# shellcheck source=scripts/serve-lib.sh
+source scripts/serve-lib.sh
 
 echo "e2e-local: building bootstrap and dpcheck"
 CGO_ENABLED=0 "$GO" build -tags lambda.norpc -trimpath -o "$work/bootstrap" ./function/cmd/bootstrap
 "$GO" build -o "$work/dpcheck" ./harness/cmd/dpcheck
 
-"$work/dpcheck" serve --addr 127.0.0.1:0 --function "calculator=$work/bootstrap" >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-url=
-for _ in $(seq 1 100); do
-	url=$(sed -n 's/^dpcheck serve: listening on //p' "$work/serve.out")
-	[[ -n $url ]] && break
-	if ! kill -0 "$server_pid" 2>/dev/null; then
-		echo "e2e-local: dpcheck serve exited:" >&2
-		cat "$work/serve.err" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-if [[ -z $url ]]; then
-	echo "e2e-local: dpcheck serve did not report its address within 10 s" >&2
-	exit 1
-fi
+start_serve "$work/dpcheck" --function "calculator=$work/bootstrap"
 echo "e2e-local: dpcheck serve on $url, calculator = the real bootstrap"
 
 export DPCHECK_TARGET=endpoint DPCHECK_ENDPOINT=$url DPCHECK_QUALIFIER=live
