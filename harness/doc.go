@@ -16,6 +16,19 @@
 // injected faults (WithFaults). It stops at WithMaxInvocations with
 // *service.InvocationCapError and the Result so far.
 //
+// # Callbacks and chained invokes
+//
+// WithActor gives the run a service.Actor, the world outside the execution:
+// it is told each time the execution suspends and answers callbacks, at
+// once or at a virtual instant (service.Backend.Schedule), so a callback
+// answered "after a second" lands between the timers around it the same
+// way every run. Without one a callback waits for its timeout (or the
+// execution's). WithFunctions gives chained invokes (durable.Invoke) their
+// targets by name: a Function is a durable handler, run as a durable
+// execution of its own on the same backend, clock, jitter, scheduler and
+// actor, or a plain function from payload to output, whose error is
+// recorded with PlainErrorObject's ErrorType.
+//
 // # Faults
 //
 // FaultClient wraps any checkpoint client (the runner puts one in front of

@@ -5,9 +5,10 @@
 # then stops the server. Needs only Go; no credentials, no network.
 #
 # Runs, in order: the cloud runner's e2e check (go test ./harness/cloud -run
-# E2E), the e2e-labelled Ginkgo specs, and the fixtures through
-# `dpcheck conform --endpoint`. A stage whose code is not in the tree yet is
-# reported and makes the run fail: nothing passes silently.
+# E2E), the e2e-labelled Ginkgo specs, the fixtures and the callback and
+# invoke conformance requirements through `dpcheck conform --endpoint`. A
+# stage whose code is not in the tree yet is reported and makes the run fail:
+# nothing passes silently.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,6 +50,19 @@ if [[ -d fixtures ]] && "$work/dpcheck" conform -h 2>&1 | grep -q -- '--endpoint
 	"$work/dpcheck" conform --endpoint "$url" fixtures/ || status=1
 else
 	missing+=("the fixtures through dpcheck conform --endpoint (fixtures/ or the --endpoint flag)")
+fi
+
+# The official callback, wait_for_callback, wait_for_condition and invoke
+# requirements (the repository's copies) through the emulator: callbacks
+# answered over the API after real delays, chained invokes between served
+# functions. About a minute: the callbacks' delays and timeouts are real time.
+suites=harness/conformance/suites/testdata
+if [[ -d $suites/callback ]]; then
+	echo "e2e-local: callback and invoke requirements through the emulator"
+	"$work/dpcheck" conform --endpoint "$url" "$suites/callback" "$suites/wait_for_callback" \
+		"$suites/wait_for_condition" "$suites/invoke" || status=1
+else
+	missing+=("the callback and invoke requirements ($suites/callback)")
 fi
 
 if ((status != 0)); then

@@ -21,8 +21,18 @@
 //     feature says so when it registers: [NeedsCrash] gives it [Tools.Crash], which
 //     ends the current invocation the way a process exit does (the service records
 //     Runtime.ExitError and re-invokes).
-//   - [Runner] runs each requirement on a [Target] (the in-process [LocalTarget], or a
-//     remote service later) and turns the outcome into PASS, FAIL or SKIP.
+//   - [Runner] runs each requirement on a [Target] (the in-process [LocalTarget], or the
+//     Lambda API through package cloud) and turns the outcome into PASS, FAIL or SKIP.
+//   - Callbacks: [CallbackPlan] hands a requirement's CallbackActions to the callbacks
+//     an execution opens as the official runner does (first unused action whose
+//     CallbackName matches the callback's name, or its WaitForCallback context's, as a
+//     literal, '*' or ${/regex/}; a heartbeat leaves the callback open for the next
+//     action); [SendCallback] sends one, a success body being the payload as Python's
+//     json.dumps writes it. The local target sends them on the virtual clock (Delay in
+//     virtual seconds after CallbackStarted); the cloud target sleeps Delay in real time.
+//   - Chained invokes reach the functions registered with [Registry.RegisterFunction].
+//   - A requirement without ExpectedResult is matched on its listed events only; a target
+//     that polls stops as soon as they are there (Request.Settled).
 //   - [WriteJUnit] writes the outcomes as a JUnit XML report, and [Record] rewrites a
 //     requirement file's expectations from an actual run, for review by hand.
 //

@@ -65,7 +65,7 @@ func TestServedFunctions(t *testing.T) {
 		}
 		names[f.Name] = true
 	}
-	for _, want := range []string{"calculator", "calculator--success", "parallel--nested-retry"} {
+	for _, want := range []string{"calculator", "calculator--success", "parallel--nested-retry", "callback--4-1", "invoke--5-1", "echo"} {
 		if !names[want] {
 			t.Errorf("function %s is not served (served: %d functions)", want, len(names))
 		}
