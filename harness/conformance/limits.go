@@ -6,8 +6,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Bounds on one requirement file. The official files are a few KiB and a few
-// hundred YAML nodes; the bounds are far above that and exist to refuse
+// Bounds on one requirement file. The official files are at most 4 KiB and 234
+// YAML nodes; the bounds are far above that and exist to refuse
 // hostile input quickly: a huge file, or an alias bomb (nine anchors, each a
 // list of nine aliases of the one before, is a few hundred bytes that expand
 // to 9^9 nodes when read).
@@ -16,7 +16,7 @@ const (
 	MaxFileBytes = 1 << 20
 	// MaxNodes is the most YAML nodes a requirement may expand to, counting
 	// every use of an anchor (*alias) as a copy of what it names.
-	MaxNodes = 100_000
+	MaxNodes = 10_000
 )
 
 // checkExpansion refuses a document whose nodes, aliases expanded, number

@@ -145,9 +145,9 @@ func TestMakeFuzzRunsEveryTarget(t *testing.T) {
 		}
 	}
 	want := []string{
-		"test -run ^$ -fuzz ^FuzzA$ -fuzztime 7s example.com/m/a",
-		"test -run ^$ -fuzz ^FuzzB$ -fuzztime 7s example.com/m/a",
-		"test -run ^$ -fuzz ^FuzzBroken$ -fuzztime 7s example.com/m/c",
+		"test -run ^$ -fuzz ^FuzzA$ -fuzztime 7s -fuzzminimizetime 5s example.com/m/a",
+		"test -run ^$ -fuzz ^FuzzB$ -fuzztime 7s -fuzzminimizetime 5s example.com/m/a",
+		"test -run ^$ -fuzz ^FuzzBroken$ -fuzztime 7s -fuzzminimizetime 5s example.com/m/c",
 	}
 	if strings.Join(fuzzCalls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("fuzz calls:\n%s\nwant:\n%s", strings.Join(fuzzCalls, "\n"), strings.Join(want, "\n"))
