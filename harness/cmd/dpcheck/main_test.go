@@ -131,7 +131,7 @@ func TestDispatchVerbHelp(t *testing.T) {
 		"run":     {"usage: dpcheck run FUNCTION INPUT_JSON [--json]", "Exit status:", "functions: calculator"},
 		"conform": {"usage: dpcheck conform DIR|FILE...", "--junit FILE", "--seed N", "--update", "Exit status:", "handlers registered: "},
 		"sweep":   {"usage: dpcheck sweep --endpoint URL", "X-Dpcheck-Fault", "kill", "lose", "throttle", "duplicate", "Exit status:"},
-		"serve":   {"usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]...", "--allow-non-loopback", "listening on URL", "calculator"},
+		"serve":   {"usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]...", "--allow-non-loopback", "listening on URL", "calculator", "X-Dpcheck-Fault: KIND@K", "/dpcheck/2026-12-01/executions/ARN"},
 	}
 	for _, name := range verbNames() {
 		for _, arg := range []string{"-h", "-help", "--help"} {

@@ -73,6 +73,12 @@ SendDurableExecutionCallback* routes.
 The timeline of every execution is at http://ADDR/ui/ (the list, newest
 first, and a page per execution).
 
+dpcheck's own additions for checking any SDK (not the Lambda API): an Invoke
+header X-Dpcheck-Fault: KIND@K (kill, lose, throttle or duplicate) puts one
+fault at the execution's checkpoint call K (dpcheck sweep uses it), and
+GET /dpcheck/2026-12-01/executions/ARN reports the execution's checkpoint
+calls, invocations, fault and the lines its function processes printed.
+
 On start it prints "dpcheck serve: listening on URL" to stdout, URL being the
 address it listens on (http://0.0.0.0:PORT for --addr 0.0.0.0:0, followed by
 "dpcheck serve: on this machine: http://127.0.0.1:PORT").
