@@ -68,6 +68,7 @@ type run struct {
 
 	mu        sync.Mutex
 	interrupt context.CancelFunc // cancels the invocation in flight, if any
+	stopped   bool               // the execution was stopped: no invocation may run on
 
 	fault        *Fault      // the plan the starting Invoke gave, or nil
 	faultApplied bool        // the planned call came and the fault was injected
@@ -84,6 +85,9 @@ func (r *run) invoke(ctx context.Context, inv *invocation) ([]byte, error) {
 	defer cancel()
 	r.mu.Lock()
 	r.interrupt = cancel
+	if r.stopped {
+		cancel() // the stop came between BeginInvocation and here
+	}
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
@@ -98,6 +102,7 @@ func (r *run) invoke(ctx context.Context, inv *invocation) ([]byte, error) {
 func (r *run) stopInvocation() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.stopped = true
 	if r.interrupt != nil {
 		r.interrupt()
 	}
