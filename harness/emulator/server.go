@@ -35,6 +35,9 @@ type Config struct {
 	// many executions the backend holds at most before it removes the
 	// earliest finished (default DefaultMaxExecutions). Both bound the
 	// emulator's memory; an evicted ARN is a ResourceNotFoundException.
+	// With a Backend of its own, give it the same bounds
+	// (service.WithRetention, service.WithMaxExecutions): MaxExecutions
+	// also bounds the emulator's own execution reports.
 	Retention     time.Duration
 	MaxExecutions int
 	// Region and Account name the functions in ARNs; defaults us-east-1

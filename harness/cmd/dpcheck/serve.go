@@ -144,6 +144,8 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		FunctionTimeout:   *timeout,
 		MaxInstances:      *maxInstances,
 		CallbackTimeScale: *callbackScale,
+		Retention:         *retention,
+		MaxExecutions:     *maxExecutions,
 	}
 	if *callbackScale <= 0 {
 		return fail(stderr, "serve", "--callback-time-scale %v: want a positive number", *callbackScale)
