@@ -136,8 +136,9 @@
 //
 // # Chained invokes
 //
-// The service owns no functions: WithChainedInvoker gives it a
-// ChainedInvoker that looks targets up and runs them. A CHAINED_INVOKE
+// The service owns no functions: WithChainedInvoker (or SetChainedInvoker,
+// before it serves anything) gives it a ChainedInvoker that looks targets
+// up and runs them. A CHAINED_INVOKE
 // START records ChainedInvokeStarted (FunctionName, TenantId, Input,
 // ExecutedVersion, DurableExecutionArn) at once; the target runs only once
 // the invocation that started it has ended, so its completion is recorded
@@ -153,6 +154,10 @@
 // ChainedInvoke* event, and the parent is re-invoked. CANCEL stops it:
 // ChainedInvokeStopped, and the target never runs (or its execution is
 // stopped).
+//
+// A driver that runs completions concurrently (the emulator) checks Awake
+// before it puts a suspended execution to sleep, so a callback answered or
+// a chained invoke finished in between is not lost.
 //
 // # Outside actors in process
 //
