@@ -18,8 +18,11 @@ import (
 func calculate(t *testing.T, lc *lambda.Client, i int) string {
 	t.Helper()
 	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("calculator:live"), Payload: []byte(fmt.Sprintf(`{"num1":%d,"num2":2}`, i))})
-	if err != nil || out.FunctionError != nil {
-		t.Fatalf("calculator: %v %s", err, out.Payload)
+	if err != nil {
+		t.Fatalf("calculator: %v", err)
+	}
+	if out.FunctionError != nil {
+		t.Fatalf("calculator: function error %s: %s", *out.FunctionError, out.Payload)
 	}
 	return aws.ToString(out.DurableExecutionArn)
 }

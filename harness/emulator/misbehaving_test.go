@@ -46,8 +46,11 @@ func TestNeverPollingProcessTimesOutAndHoldsNoOneUp(t *testing.T) {
 	}
 
 	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("waiter:live"), Payload: []byte(`2`)})
-	if err != nil || out.FunctionError != nil || string(out.Payload) != `"a2"` {
-		t.Fatalf("waiter: %v %s", err, out.Payload)
+	if err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	if out.FunctionError != nil || string(out.Payload) != `"a2"` {
+		t.Fatalf("waiter: function error %q payload %s, want \"a2\"", aws.ToString(out.FunctionError), out.Payload)
 	}
 	running, err := lc.GetDurableExecution(ctx(t), &lambda.GetDurableExecutionInput{DurableExecutionArn: stuck.DurableExecutionArn})
 	if err != nil || running.Status != types.ExecutionStatusRunning {
@@ -170,8 +173,11 @@ func TestStopDuringAnInvocation(t *testing.T) {
 		// The sync invoke re-attaches and answers the stop, long before the
 		// one-minute function timeout.
 		out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("stuck:live"), DurableExecutionName: name, Payload: []byte(`{}`)})
-		if err != nil || aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "Test.Stop") {
-			t.Fatalf("re-attached invoke: %v %s", err, out.Payload)
+		if err != nil {
+			t.Fatalf("re-attached invoke: %v", err)
+		}
+		if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "Test.Stop") {
+			t.Fatalf("re-attached invoke: function error %q payload %s, want Unhandled Test.Stop", aws.ToString(out.FunctionError), out.Payload)
 		}
 		if took := time.Since(began); took >= time.Minute {
 			t.Errorf("the stop took %s: it waited for the function timeout", took)
