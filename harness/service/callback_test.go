@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -350,5 +351,48 @@ func TestDriveWithActor(t *testing.T) {
 				t.Fatalf("%s with events\n%s\nwant %s with\n%s", st.Status, got, tc.status, tc.events)
 			}
 		})
+	}
+}
+
+func TestScheduleAndAwake(t *testing.T) {
+	s, id := startedCallback(t, 0, 0)
+	s.b.Advance(10 * time.Second)
+	ran := 0
+	// an instant already past runs at the clock's now, in due order
+	if err := s.b.Schedule(s.arn, DefaultStart, func() { ran++ }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.b.Schedule(s.arn, s.b.Now().Add(time.Second), func() {
+		ran++
+		if err := s.succeed(id, []byte("1")); err != nil {
+			t.Errorf("the action calls the API: %v", err)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if s.b.Awake(s.arn) {
+		t.Fatal("nothing has happened yet: not awake")
+	}
+	if fired := s.b.FireNext(); len(fired) != 1 || fired[0].Kind != TimerAction || ran != 1 || !s.b.Now().Equal(DefaultStart.Add(10*time.Second)) {
+		t.Fatalf("fired %+v (ran %d) at %s: the past action runs first, at now", fired, ran, s.b.Now())
+	}
+	s.b.FireNext()
+	if ran != 2 || !s.b.Awake(s.arn) {
+		t.Fatalf("ran %d, awake %v: the second action answered the callback", ran, s.b.Awake(s.arn))
+	}
+	// an action of an execution that ended meanwhile does not run
+	if err := s.b.Schedule(s.arn, s.b.Now().Add(time.Second), func() { ran++ }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.b.StopDurableExecution(context.Background(), &lambda.StopDurableExecutionInput{DurableExecutionArn: aws.String(s.arn)}); err != nil {
+		t.Fatal(err)
+	}
+	s.b.Advance(time.Minute)
+	if ran != 2 || s.b.Awake(s.arn) {
+		t.Fatalf("ran %d, awake %v after the stop", ran, s.b.Awake(s.arn))
+	}
+	var le *LifecycleError
+	if err := s.b.Schedule(s.arn, s.b.Now(), func() {}); !errors.As(err, &le) {
+		t.Fatalf("Schedule on an ended execution: %v, want *LifecycleError", err)
 	}
 }
