@@ -40,6 +40,7 @@ func (e *execution) enqueueLocked(u types.OperationUpdate, owner *dctx) (uint64,
 	}
 	e.queue = append(e.queue, u)
 	e.enqueued++
+	e.noteQueuedLocked()
 	return e.enqueued, nil
 }
 
@@ -59,6 +60,7 @@ func (e *execution) flush(seq uint64) error {
 		}
 		e.qmu.Lock()
 		batch := e.takeBatchLocked()
+		e.sentAllLocked()
 		e.qmu.Unlock()
 		out, err := e.client.CheckpointDurableExecution(e.ctx, &lambda.CheckpointDurableExecutionInput{
 			DurableExecutionArn: e.arn,

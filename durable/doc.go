@@ -180,9 +180,13 @@
 //
 // Checkpoints go out in the order they were made, one call at a time,
 // each with the token the previous response returned. Fire-and-forget
-// updates (a step's or context's START, a Parallel branch's SUCCEED or
-// FAIL) wait in a queue and leave with the next blocking one, in batches of
-// at most 250 updates and about 750 KiB.
+// updates (a step's or context's START, a Parallel branch's or Map
+// iteration's SUCCEED or FAIL) wait in a queue and leave with the next
+// blocking one, or on their own once 100 ms pass without a new update and
+// at the latest 1 s after the first of them, as the official SDKs'
+// background batcher sends them; in batches of at most 250 updates and
+// about 750 KiB. So a process that dies inside a long step body has sent
+// that step's START.
 //
 // # Running handlers
 //
@@ -201,6 +205,9 @@
 //     Pick must not panic or block; step bodies must not wait on each other.
 //   - Jitter is the retry jitter source; a seeded one makes delays
 //     reproducible.
+//   - Clock is the time source of the timed flush (default: the wall
+//     clock). A virtual one whose timers fire only when the test moves its
+//     time on makes the timed flushes happen at reproducible points.
 //
 // Wrap binds an Env and gives the function a Lambda runtime loop calls;
 // Start runs it with aws-lambda-go and a lambda.Client from the default AWS

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -35,6 +36,14 @@ type execution struct {
 	queue    []types.OperationUpdate
 	enqueued uint64
 
+	// the flush timer (flush_timer.go), under qmu
+	clock       Clock
+	timerStop   func() bool // nil: no timer pending
+	firstQueued time.Time   // zero: the queue was empty after the last call
+	lastQueued  time.Time
+	timerEnded  bool
+	timerWG     sync.WaitGroup // timed flushes in progress
+
 	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
 	token  *string    // the last response's, passed on as is
 	sent   uint64
@@ -52,6 +61,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		logger:   env.Logger,
 		seq:      newSequencer(env.Scheduler),
 		jitterFn: env.Jitter,
+		clock:    env.Clock,
 		token:    aws.String(in.CheckpointToken),
 		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
 		queue:    make([]types.OperationUpdate, 0, 4),
@@ -61,6 +71,9 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 	}
 	if e.jitterFn == nil {
 		e.jitterFn = rand.Float64
+	}
+	if e.clock == nil {
+		e.clock = wallClock{}
 	}
 	e.merge(in.InitialExecutionState.Operations)
 	return e
@@ -148,6 +161,7 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	})
 	e.seq.exit(root.task)
 
+	e.stopTimer()
 	if !e.failed.Load() {
 		e.flushAll()
 	}

@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/harness"
 )
 
 // memService is a small, strict in-memory checkpoint service: it checks the
@@ -314,6 +316,9 @@ func (m *memService) allUpdates() []types.OperationUpdate {
 func (m *memService) invokeOnce(t testing.TB, inv durable.Invoker, env durable.Env) (*durable.InvocationOutput, error) {
 	t.Helper()
 	env.Client = m
+	if env.Clock == nil {
+		env.Clock = harness.NewVirtualClock(time.Unix(1_700_000_000, 0))
+	}
 	raw, err := inv(context.Background(), env, m.envelope())
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ type Env struct {
 	Client    CheckpointClient // required
 	Jitter    func() float64   // full-jitter draw in [0,1); nil = math/rand/v2
 	Scheduler Scheduler        // nil = free-running goroutines
+	Clock     Clock            // the flush timer's time source; nil = the wall clock
 	Observer  Observer         // nil = nobody is told
 	Logger    *slog.Logger     // nil = discard
 }
@@ -82,6 +83,9 @@ func WithJitter(f func() float64) Option { return func(e *Env) { e.Jitter = f } 
 
 // WithScheduler sets the branch scheduler.
 func WithScheduler(s Scheduler) Option { return func(e *Env) { e.Scheduler = s } }
+
+// WithClock sets the flush timer's time source.
+func WithClock(c Clock) Option { return func(e *Env) { e.Clock = c } }
 
 // WithObserver sets the operation observer.
 func WithObserver(o Observer) Option { return func(e *Env) { e.Observer = o } }

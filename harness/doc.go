@@ -16,6 +16,14 @@
 // injected faults (WithFaults). It stops at WithMaxInvocations with
 // *service.InvocationCapError and the Result so far.
 //
+// The runtime's timed flush (fire-and-forget updates sent after 100 ms
+// without a new one, at the latest 1 s after the first) runs on a
+// VirtualClock of the run's own, which moves only when user code calls
+// Sleep(ctx, d) with a context of the invocation: a step body that "takes"
+// d. Nothing else moves it, so a run makes the same checkpoint calls at
+// the same points every time, and a timed flush is a checkpoint boundary
+// for the crash sweeps like any other call.
+//
 // # Callbacks and chained invokes
 //
 // WithActor gives the run a service.Actor, the world outside the execution:

@@ -152,7 +152,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 		if li != nil {
 			li.b = b
 			li.env = func() durable.Env {
-				return durable.Env{Client: b, Jitter: jitter, Scheduler: sched, Logger: r.cfg.logger}
+				return durable.Env{Client: b, Jitter: jitter, Scheduler: sched, Logger: r.cfg.logger, Clock: NewVirtualClock(b.Now())}
 			}
 		}
 	}
@@ -160,12 +160,16 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	// The runtime's flush timer runs on a clock of the run's own, which
+	// only Sleep moves: timed flushes are checkpoint calls at reproducible
+	// points, boundaries like any other for the crash sweeps.
+	clk := NewVirtualClock(b.Now())
 	client := NewFaultClient(b, r.cfg.faults...)
 	var records []Invocation
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
 		rec := &recorder{next: r.cfg.observer, ops: make([]durable.OperationEvent, 0, 16)}
-		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger}
+		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger, Clock: clk}
 		defer func() {
 			if p := recover(); p != nil {
 				out, err = nil, fmt.Errorf("harness: the invoker panicked: %v", p)
@@ -180,7 +184,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 			}
 			records = append(records, inv)
 		}()
-		return r.invoker(ctx, env, envelope)
+		return r.invoker(WithVirtualClock(ctx, clk), env, envelope)
 	}
 	_, driveErr := b.DriveWith(ctx, arn, invoke, service.DriveOptions{MaxInvocations: r.cfg.maxInvocations, Actor: r.cfg.actor})
 	var res *Result

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -157,8 +158,9 @@ func (c *Checker) ReplayLog(ctx context.Context, log Log) (*ReplayReport, error)
 	sched := c.cfg.schedule(c.cfg.seed)
 	sched.BeginInvocation()
 	jitter := rand.New(rand.NewPCG(c.cfg.seed, 0)).Float64
-	env := durable.Env{Client: rec, Scheduler: sched, Observer: rec, Jitter: jitter}
-	out, err := c.invoker(ctx, env, envelope)
+	clk := harness.NewVirtualClock(time.Unix(0, 0))
+	env := durable.Env{Client: rec, Scheduler: sched, Observer: rec, Jitter: jitter, Clock: clk}
+	out, err := c.invoker(harness.WithVirtualClock(ctx, clk), env, envelope)
 	rep.Events, rep.Picks = rec.snapshot(), sched.Picks()
 	if err != nil {
 		rep.InvokeErr = err
