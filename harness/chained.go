@@ -62,7 +62,11 @@ func (l *localInvoker) Invoke(ctx context.Context, inv service.ChainedInvocation
 	f, _ := l.fns.Lookup(inv.FunctionName)
 	if f.Durable != nil {
 		run := func(ctx context.Context, envelope []byte) ([]byte, error) {
-			return f.Durable(ctx, l.env(), envelope)
+			env := l.env()
+			if c, ok := env.Clock.(*VirtualClock); ok {
+				ctx = WithVirtualClock(ctx, c)
+			}
+			return f.Durable(ctx, env, envelope)
 		}
 		_, err := l.b.DriveWith(ctx, inv.ExecutionArn, run, service.DriveOptions{MaxInvocations: l.max, Actor: l.actor})
 		return nil, nil, err
