@@ -97,6 +97,11 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	if !ok && !supports(r.Target, FeatureServedFunctions) {
 		return Outcome{Verdict: Fail, Message: "no handler registered for " + key}
 	}
+	if entry.Crash && supports(r.Target, FeatureServedFunctions) {
+		// dpcheck serve does not serve such a handler: Tools.Crash needs
+		// the runner in the same process.
+		return Outcome{Verdict: Skip, Message: "the handler ends its process with Tools.Crash, which a served function cannot"}
+	}
 	if (entry.Callbacks || len(req.CallbackActions) > 0) && !supports(r.Target, FeatureCallbacks) {
 		return Outcome{Verdict: Skip, Message: "the execution waits on callbacks and this target does not answer them"}
 	}
