@@ -58,6 +58,9 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	case fault.Kind == FaultKill:
+		// Withdraw the invocation before answering: the function could
+		// otherwise post its result between the answer and the SIGKILL.
+		s.doom(arn)
 		respond(w, out, err)
 		flush(w)
 		if !s.Kill(arn) {

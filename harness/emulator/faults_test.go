@@ -95,9 +95,12 @@ func TestFaultPlans(t *testing.T) {
 				}
 			case emulator.FaultThrottle, emulator.FaultLose:
 				// The SDK retries the refused or unanswered call in the same
-				// invocation: one call more than the clean run.
-				if exits != 0 || rep.CheckpointCalls != clean.CheckpointCalls+1 {
-					t.Errorf("%s: %d exits, %d calls; want none and %d calls", plan, exits, rep.CheckpointCalls, clean.CheckpointCalls+1)
+				// invocation, so call k has a successor. How the other
+				// updates group into calls depends on the timed flush,
+				// which runs on the wall clock in a served process, so the
+				// total is not compared with the clean run's.
+				if exits != 0 || rep.Invocations != 1 || rep.CheckpointCalls < k+1 {
+					t.Errorf("%s: %d exits, %d invocations, %d calls; want none, 1 and at least %d calls", plan, exits, rep.Invocations, rep.CheckpointCalls, k+1)
 				}
 			case emulator.FaultDuplicate:
 				// The duplicate's own calls come on top of the clean run's.

@@ -122,6 +122,21 @@ func (p *processPool) kill(arn string) bool {
 	return true
 }
 
+// doom withdraws arn's invocation from the process running it: an answer the
+// process posts from now on is refused, so an invocation about to be killed
+// ends as a crash even when its answer would have beaten the SIGKILL.
+func (p *processPool) doom(arn string) {
+	p.mu.Lock()
+	inst := p.running[arn]
+	p.mu.Unlock()
+	if inst == nil {
+		return
+	}
+	inst.mu.Lock()
+	inst.current = nil
+	inst.mu.Unlock()
+}
+
 // close kills every process and waits until each has been reaped and its
 // Runtime API server has stopped.
 func (p *processPool) close() {

@@ -263,6 +263,16 @@ func (s *Server) Kill(arn string) bool {
 	return ok && pool.kill(arn)
 }
 
+// doom makes arn's invocation in flight end as a crash whatever its
+// process posts from now on (see processPool.doom).
+func (s *Server) doom(arn string) {
+	if r := s.executions.lookup(arn); r != nil {
+		if pool, ok := r.fn.runner.(*processPool); ok {
+			pool.doom(arn)
+		}
+	}
+}
+
 // Close stops accepting requests, stops the execution drivers (an
 // invocation in flight is cancelled and its process killed), kills every
 // function process and waits until all of it is gone. Executions that had
