@@ -116,7 +116,7 @@ func (m *memService) CheckpointDurableExecution(_ context.Context, in *lambda.Ch
 		return nil, fmt.Errorf("InvalidParameterValueException: unknown ARN %q", aws.ToString(in.DurableExecutionArn))
 	}
 	if aws.ToString(in.CheckpointToken) != m.token {
-		return nil, fmt.Errorf("InvalidParameterValueException: Invalid checkpoint token %q (want %q)", aws.ToString(in.CheckpointToken), m.token)
+		return nil, fmt.Errorf("InvalidParameterValueException: Invalid Checkpoint Token %q (want %q)", aws.ToString(in.CheckpointToken), m.token)
 	}
 	var changed []*types.Operation
 	for i := range in.Updates {
@@ -244,7 +244,7 @@ func (m *memService) GetDurableExecutionState(_ context.Context, in *lambda.GetD
 	defer m.mu.Unlock()
 	m.stateCalls++
 	if aws.ToString(in.CheckpointToken) != m.token {
-		return nil, errors.New("InvalidParameterValueException: Invalid checkpoint token")
+		return nil, errors.New("InvalidParameterValueException: Invalid Checkpoint Token")
 	}
 	start, err := strconv.Atoi(aws.ToString(in.Marker))
 	if err != nil {

@@ -200,7 +200,7 @@ func TestStopDuringAnInvocation(t *testing.T) {
 		close(late.release)
 		err = <-late.result
 		expectAPIError[*types.InvalidParameterValueException](t, err, 400)
-		if !strings.Contains(err.Error(), "Invalid checkpoint token") || !strings.Contains(err.Error(), "STOPPED") {
+		if !strings.Contains(err.Error(), "Invalid Checkpoint Token") || !strings.Contains(err.Error(), "STOPPED") {
 			t.Errorf("late checkpoint error %v, want the service's invalid-token error naming STOPPED", err)
 		}
 		res := finished(t, arn)

@@ -95,7 +95,7 @@ func TestEnvelopeAndStatePaging(t *testing.T) {
 	}
 	wantServiceError[*types.InvalidParameterValueException](t, call(lambda.GetDurableExecutionStateInput{MaxItems: 1001}), "MaxItems")
 	wantServiceError[*types.InvalidParameterValueException](t, call(lambda.GetDurableExecutionStateInput{Marker: aws.String("bogus")}), "Marker")
-	wantServiceError[*types.InvalidParameterValueException](t, call(lambda.GetDurableExecutionStateInput{CheckpointToken: aws.String("x")}), "checkpoint token")
+	wantServiceError[*types.InvalidParameterValueException](t, call(lambda.GetDurableExecutionStateInput{CheckpointToken: aws.String("x")}), "Checkpoint Token")
 	otherArn, _ := s.b.StartExecution(context.Background(), StartExecutionInput{FunctionName: "fn", Payload: "null"})
 	otherMarker := s.b.executionFor(t, otherArn).encodeMarker(1)
 	wantServiceError[*types.InvalidParameterValueException](t, call(lambda.GetDurableExecutionStateInput{Marker: otherMarker}), "Marker")

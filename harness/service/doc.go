@@ -28,7 +28,9 @@
 //   - Checkpoint tokens (§6.1): every accepted checkpoint rotates the token.
 //     A stale token, one from an earlier invocation, any token while no
 //     invocation is in flight, or after the execution ended:
-//     InvalidParameterValueException ("Invalid checkpoint token"). Empty
+//     InvalidParameterValueException whose message starts "Invalid
+//     Checkpoint Token" (the official JS SDK re-invokes on that prefix,
+//     case-sensitively, and fails the execution on any other). Empty
 //     Updates is a legal poll. A batch that ends the execution gets no new
 //     token. A repeat of the last call with the same ClientToken and
 //     CheckpointToken gets the same response and changes nothing.

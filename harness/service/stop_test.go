@@ -38,7 +38,7 @@ func TestStopDuringAnInvocation(t *testing.T) {
 	}
 
 	_, err = s.try(stepSucceed("a", `"late"`))
-	wantServiceError[*types.InvalidParameterValueException](t, err, "Invalid checkpoint token")
+	wantServiceError[*types.InvalidParameterValueException](t, err, "Invalid Checkpoint Token")
 	_, err = s.b.GetDurableExecutionState(ctx, &lambda.GetDurableExecutionStateInput{DurableExecutionArn: aws.String(s.arn), CheckpointToken: aws.String(token)})
 	wantServiceError[*types.InvalidParameterValueException](t, err, "STOPPED")
 

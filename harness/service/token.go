@@ -28,36 +28,36 @@ func (e *execution) checkTokenLocked(token *string) error {
 		return invalidParam("CheckpointToken is required")
 	}
 	if !e.running() {
-		return invalidParam("Invalid checkpoint token: durable execution %s has already completed (%s)", e.arn, e.status)
+		return invalidParam("Invalid Checkpoint Token: durable execution %s has already completed (%s)", e.arn, e.status)
 	}
 	if e.ending != nil {
-		return invalidParam("Invalid checkpoint token: durable execution %s is completing (%s)", e.arn, e.ending.status)
+		return invalidParam("Invalid Checkpoint Token: durable execution %s is completing (%s)", e.arn, e.ending.status)
 	}
 	if !e.inFlight {
-		return invalidParam("Invalid checkpoint token: no invocation of durable execution %s is in progress", e.arn)
+		return invalidParam("Invalid Checkpoint Token: no invocation of durable execution %s is in progress", e.arn)
 	}
 	if *token == e.token {
 		return nil
 	}
 	cut := strings.LastIndexByte(*token, '/')
 	if cut < 0 {
-		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)
+		return invalidParam("Invalid Checkpoint Token: not a token of durable execution %s", e.arn)
 	}
 	raw, err := base64.RawStdEncoding.DecodeString((*token)[:cut])
 	id, invText, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok || id != e.id {
-		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)
+		return invalidParam("Invalid Checkpoint Token: not a token of durable execution %s", e.arn)
 	}
 	inv, err1 := strconv.Atoi(invText)
 	seq, err2 := strconv.Atoi((*token)[cut+1:])
 	switch {
 	case err1 != nil || err2 != nil:
-		return invalidParam("Invalid checkpoint token: not a token of durable execution %s", e.arn)
+		return invalidParam("Invalid Checkpoint Token: not a token of durable execution %s", e.arn)
 	case inv < e.invocations:
-		return invalidParam("Invalid checkpoint token: the token belongs to invocation %d, the current invocation is %d", inv, e.invocations)
+		return invalidParam("Invalid Checkpoint Token: the token belongs to invocation %d, the current invocation is %d", inv, e.invocations)
 	case seq < e.tokenSeq:
-		return invalidParam("Invalid checkpoint token: the token was already used (stale); use the token the last checkpoint returned")
+		return invalidParam("Invalid Checkpoint Token: the token was already used (stale); use the token the last checkpoint returned")
 	default:
-		return invalidParam("Invalid checkpoint token: unknown token")
+		return invalidParam("Invalid Checkpoint Token: unknown token")
 	}
 }
