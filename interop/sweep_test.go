@@ -67,7 +67,7 @@ func TestSweepJSCalculator(t *testing.T) {
 				case !strings.HasPrefix(d.What, known.want) || !strings.Contains(d.Event, known.event):
 					t.Errorf("known divergence %s changed: %q at %q, was %q at %q", plan, d.What, d.Event, known.want, known.event)
 				default:
-					t.Logf("known divergence %s: %s (%s)", plan, known.want, d.Event)
+					t.Logf("known divergence %s: %s (%s): %s", plan, known.want, d.Event, known.reason)
 				}
 				if run.Divergence != nil {
 					diverged = append(diverged, plan)
