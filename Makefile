@@ -75,11 +75,15 @@ fuzz: ## every Go fuzz target for FUZZTIME each (default 30s); failing inputs la
 bench: ## benchmarks (issue 8)
 	$(GO) run ./bench/cmd/benchreport -go '$(GO)' -count 3
 
+# The e2e scripts run Ginkgo too: the same colour rule, through Ginkgo's
+# own environment variable.
+GINKGO_COLOUR_RULE := if [ ! -t 1 ] || [ -n "$${CI:-}" ]; then export GINKGO_NO_COLOR=TRUE; fi;
+
 e2e: ## deploy to AWS (STACK=dpcheck-e2e), run the e2e specs and fixtures, delete the stack unless KEEP=1
-	./scripts/e2e.sh
+	@$(GINKGO_COLOUR_RULE) ./scripts/e2e.sh
 
 e2e-local: ## the same e2e specs and fixtures against dpcheck serve running the real bootstrap; no AWS needed
-	./scripts/e2e-local.sh
+	@$(GINKGO_COLOUR_RULE) ./scripts/e2e-local.sh
 
 interop-deps: ## npm ci of interop/js (the official JavaScript SDK, pinned by package-lock.json); needs Node 20 and npm
 	cd interop/js && npm ci --no-audit --no-fund
