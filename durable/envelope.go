@@ -11,10 +11,15 @@ import (
 
 // InvocationInput is the event the service invokes a durable function with.
 // Its JSON is wire-style with epoch-millisecond operation timestamps.
+// UpdatedOperationIds, absent on a first invocation, names the operations
+// that changed since the previous invocation (a wait that fired, a retry
+// that fell due, a callback answered, a chained invoke finished); plugins
+// see them through OnOperationChange and InvocationHookInfo.
 type InvocationInput struct {
 	DurableExecutionArn   string
 	CheckpointToken       string
 	InitialExecutionState InitialExecutionState
+	UpdatedOperationIds   []string
 }
 
 // InitialExecutionState is the first page of the execution's operations;

@@ -125,3 +125,25 @@ func TestWrap(t *testing.T) {
 		t.Fatalf("%s %v", raw, err)
 	}
 }
+
+// The ids of the operations changed since the previous invocation round-trip
+// through the envelope; a first invocation's envelope has none.
+func TestEnvelopeUpdatedOperationIds(t *testing.T) {
+	const env = `{"DurableExecutionArn":"a","CheckpointToken":"t","UpdatedOperationIds":["w1","r"],` +
+		`"InitialExecutionState":{"Operations":[{"Id":"x","Type":"EXECUTION","Status":"STARTED"}]}}`
+	in, err := durable.DecodeInvocationInput([]byte(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(in.UpdatedOperationIds, ",") != "w1,r" {
+		t.Fatalf("UpdatedOperationIds = %q, want [w1 r]", in.UpdatedOperationIds)
+	}
+	in.UpdatedOperationIds = nil
+	out, err := durable.EncodeInvocationInput(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "UpdatedOperationIds") {
+		t.Fatalf("a first invocation's envelope names updated operations: %s", out)
+	}
+}

@@ -9,12 +9,14 @@ import (
 
 // encodeEnvelope writes the invocation envelope the service sends a durable
 // function: durable.InvocationInput as JSON, operation timestamps in epoch
-// milliseconds.
-func encodeEnvelope(arn, token string, ops []types.Operation, next *string) []byte {
+// milliseconds. updated is nil on a first invocation, so the field is
+// left out there.
+func encodeEnvelope(arn, token string, ops []types.Operation, next *string, updated []string) []byte {
 	data, err := durable.EncodeInvocationInput(&durable.InvocationInput{
 		DurableExecutionArn:   arn,
 		CheckpointToken:       token,
 		InitialExecutionState: durable.InitialExecutionState{Operations: ops, NextMarker: aws.ToString(next)},
+		UpdatedOperationIds:   updated,
 	})
 	if err != nil {
 		// Operations hold only strings, integers and timestamps, which

@@ -28,7 +28,7 @@ func TestEnvelopeRoundTripsThroughTheRuntime(t *testing.T) {
 	}
 	const arn = "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST/durable-execution/n/i"
 	for _, next := range []*string{nil, aws.String("marker==")} {
-		in, err := durable.DecodeInvocationInput(encodeEnvelope(arn, "tok+/=", ops, next))
+		in, err := durable.DecodeInvocationInput(encodeEnvelope(arn, "tok+/=", ops, next, nil))
 		if err != nil {
 			t.Fatal(err)
 		}

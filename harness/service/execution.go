@@ -1,6 +1,7 @@
 package service
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -224,6 +225,18 @@ func (e *execution) touch(rec *opRecord) {
 		rec.dirty = true
 		e.dirty = append(e.dirty, rec)
 	}
+}
+
+// updatedIDsLocked lists the ids of the operations changed since the
+// handler last saw the state, in creation order; never nil, so a later
+// invocation's envelope always carries the field.
+func (e *execution) updatedIDsLocked() []string {
+	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
+	ids := make([]string, len(e.dirty))
+	for i, r := range e.dirty {
+		ids[i] = aws.ToString(r.op.Id)
+	}
+	return ids
 }
 
 // clearDirty records that the handler has seen everything.

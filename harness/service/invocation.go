@@ -54,8 +54,11 @@ type Outcome struct {
 
 // BeginInvocation opens an invocation of a running execution and returns
 // the invocation envelope (durable.InvocationInput as JSON, operation
-// timestamps in epoch milliseconds): a fresh checkpoint token and the first
-// page of operations, the EXECUTION operation first. At most one
+// timestamps in epoch milliseconds): a fresh checkpoint token, the first
+// page of operations, the EXECUTION operation first, and, after the first
+// invocation, UpdatedOperationIds: the operations that changed since the
+// previous invocation last saw the state (a wait that fired, a retry that
+// fell due, a callback answered, a chained invoke finished). At most one
 // invocation per execution is in flight.
 func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
 	e, err := b.existing(arn)
@@ -79,8 +82,12 @@ func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
 	e.tokenPrefix = tokenPrefix(e.id, e.invocations)
 	e.newTokenLocked()
 	ops, next := e.pageLocked(0, b.cfg.pageSize)
+	var updated []string
+	if e.invocations > 1 {
+		updated = e.updatedIDsLocked()
+	}
 	e.clearDirty() // the envelope (and its further pages) shows the handler everything
-	return encodeEnvelope(e.arn, e.token, ops, next), nil
+	return encodeEnvelope(e.arn, e.token, ops, next, updated), nil
 }
 
 // invocationOutput is the handler's answer (protocol §5.2).
