@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"strconv"
 
 	"github.com/dpcheck/dpcheck/harness/cloud"
 	"github.com/dpcheck/dpcheck/harness/conformance"
@@ -182,17 +179,9 @@ func conformTarget(endpoint string, seed uint64) (conformance.Target, error) {
 // conformSeed parses --seed, or draws a random seed when it is not given.
 func conformSeed(text string) (uint64, error) {
 	if text == "" {
-		var b [8]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return 0, fmt.Errorf("drawing a seed: %v", err)
-		}
-		return binary.LittleEndian.Uint64(b[:]), nil
+		return randomSeed()
 	}
-	seed, err := strconv.ParseUint(text, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("--seed %q: want a non-negative integer", text)
-	}
-	return seed, nil
+	return parseSeed(text)
 }
 
 // writeJUnitFile writes the report into f, created before the run, and

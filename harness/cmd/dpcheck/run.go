@@ -38,8 +38,8 @@ float64 range (such as 1e400) is refused, naming its field: the runtime
 decodes JSON numbers as float64.
 
   --seed N              seed of the branch schedule and the retry jitter
-                        (default 1), as check.WithSeed(N): a seed a failing
-                        check printed reruns its schedule
+                        (0 to 2^64-1, default 1), as check.WithSeed(N): a
+                        seed a failing check printed reruns its schedule
   --crash-after K       crash the invocation right after checkpoint call K
                         of the execution (applied, response lost)
   --fail-checkpoint K   fail checkpoint call K with a throttling error
@@ -49,7 +49,8 @@ decodes JSON numbers as float64.
                         waits, invocations, replays, BatchResults, errors)
 
 Exit status: 0 when the execution SUCCEEDED, 1 when it ended otherwise or
-could not finish, 2 on a usage or input error.
+could not finish, 2 on a usage or input error, or when the fault's call K
+is beyond the execution's last checkpoint call (the fault never fired).
 
 functions: %s
 `
@@ -72,6 +73,28 @@ func (f runFlags) fault() (check.Fault, int) {
 		return check.FailCall, f.failCheckpoint
 	}
 	return check.NoFault, 0
+}
+
+// unfired says why the flags' fault never fired in res ("" when there is
+// no fault or it fired): its call is beyond the execution's last one.
+func (f runFlags) unfired(res *harness.Result) string {
+	fault, k := f.fault()
+	if fault == check.NoFault {
+		return ""
+	}
+	calls := 0
+	for _, inv := range res.Invocations {
+		if len(inv.Faults) > 0 {
+			return ""
+		}
+		calls += inv.CheckpointCalls
+	}
+	flag := "--crash-after"
+	if fault == check.FailCall {
+		flag = "--fail-checkpoint"
+	}
+	return fmt.Sprintf("%s %d: the fault never fired: the execution made %d checkpoint calls, so call %d was never reached (pick K from 1 to %d)",
+		flag, k, calls, k, calls)
 }
 
 // runnerOptions are the LocalRunner options that reproduce a check run
@@ -107,23 +130,26 @@ func valueFlag(args []string, i int, names ...string) (name, value string, used 
 	return "", "", 0, nil
 }
 
-// set parses the value of a run flag: --html names a file, the others
-// want a whole number ≥ 1.
+// set parses the value of a run flag: --html names a file, --seed takes
+// any seed (parseSeed), the fault flags a whole number ≥ 1.
 func (f *runFlags) set(name, v string) error {
-	if name == "html" {
+	switch name {
+	case "html":
 		if v == "" {
 			return fmt.Errorf("--html needs a file name")
 		}
 		f.html = v
 		return nil
+	case "seed":
+		seed, err := parseSeed(v)
+		f.seed = seed
+		return err
 	}
 	n, err := strconv.ParseUint(v, 10, 63)
 	if err != nil || n == 0 {
 		return fmt.Errorf("--%s wants a whole number ≥ 1, got %q", name, v)
 	}
 	switch name {
-	case "seed":
-		f.seed = n
 	case "crash-after":
 		f.crashAfter = int(n)
 	case "fail-checkpoint":
@@ -220,6 +246,10 @@ func runVerb(args []string, stdout, stderr io.Writer) int {
 	if runErr != nil {
 		fmt.Fprintf(stderr, "dpcheck run: %v\n", runErr)
 		return 1
+	}
+	if msg := flags.unfired(res); msg != "" {
+		fmt.Fprintf(stderr, "dpcheck run: %s\n", msg)
+		return 2
 	}
 	if res.Status != types.ExecutionStatusSucceeded {
 		return 1

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,6 +86,49 @@ func TestRunFaultFlags(t *testing.T) {
 	}
 }
 
+// TestSeedRuleEveryVerb: run and conform take the same seeds, 0 included,
+// and refuse the same values with the same words.
+func TestSeedRuleEveryVerb(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "r.yaml")
+	if err := os.WriteFile(file, []byte("description: d\nExpectedResult:\n  ExecutionStatus: SUCCEEDED\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	verbs := map[string][]string{"run": {"run", "calculator", "{}"}, "conform": {"conform", file}}
+	for verb, args := range verbs {
+		code, stdout, stderr := cli(t, append(args, "--seed", "0")...)
+		if strings.Contains(stderr, "--seed") {
+			t.Errorf("%s --seed 0: exit %d, refused: %s", verb, code, stderr)
+		}
+		if verb == "run" && (code != 0 || !strings.Contains(stdout, "\nSeed: 0\n")) {
+			t.Errorf("run --seed 0: exit %d, want the run on seed 0:\n%s", code, stdout)
+		}
+		for _, bad := range []string{"-1", "x", "18446744073709551616"} {
+			code, stdout, stderr := cli(t, append(args, "--seed", bad)...)
+			wantUsageError(t, code, stdout, stderr, "dpcheck "+verb+": ", fmt.Sprintf("--seed %q: want a non-negative integer, 0 to 18446744073709551615", bad))
+		}
+	}
+}
+
+// TestRunFaultNeverFired: a fault whose call is beyond the execution's last
+// checkpoint call says so and exits 2; the run's output still comes.
+func TestRunFaultNeverFired(t *testing.T) {
+	t.Parallel()
+	for _, flag := range []string{"--crash-after", "--fail-checkpoint"} {
+		code, stdout, stderr := cli(t, "run", "calculator", `{"num1":10,"num2":5}`, flag, "99")
+		if code != 2 || !strings.Contains(stdout, "Status: SUCCEEDED") {
+			t.Errorf("%s 99: exit %d, want 2 after the run's output:\n%s", flag, code, stdout)
+		}
+		want := "dpcheck run: " + flag + " 99: the fault never fired: the execution made 5 checkpoint calls, so call 99 was never reached (pick K from 1 to 5)\n"
+		if stderr != want {
+			t.Errorf("%s 99: stderr %q, want %q", flag, stderr, want)
+		}
+	}
+	if code, _, stderr := cli(t, "run", "calculator", `{"num1":10,"num2":5}`, "--crash-after", "5"); code != 0 || stderr != "" {
+		t.Errorf("--crash-after 5 (the last call): exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestRunFlagErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -92,9 +136,9 @@ func TestRunFlagErrors(t *testing.T) {
 		args  []string
 		parts []string
 	}{
-		{"seed zero", []string{"--seed", "0"}, []string{"--seed wants a whole number ≥ 1", `"0"`}},
-		{"seed text", []string{"--seed=x"}, []string{"--seed wants a whole number", `"x"`}},
-		{"seed negative", []string{"--seed", "-3"}, []string{"--seed wants a whole number", `"-3"`}},
+		{"seed text", []string{"--seed=x"}, []string{`--seed "x"`, "non-negative integer"}},
+		{"seed negative", []string{"--seed", "-3"}, []string{`--seed "-3"`, "non-negative integer"}},
+		{"seed too large", []string{"--seed", "18446744073709551616"}, []string{`--seed "18446744073709551616"`}},
 		{"seed missing", []string{"--seed"}, []string{"--seed needs a value"}},
 		{"crash text", []string{"--crash-after", "one"}, []string{"--crash-after wants a whole number"}},
 		{"both faults", []string{"--crash-after", "1", "--fail-checkpoint", "2"}, []string{"exclude each other"}},
