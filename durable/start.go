@@ -7,6 +7,8 @@ import (
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/dpcheck/dpcheck/internal/keepalive"
 )
 
 // Start runs fn as a Lambda function with aws-lambda-go. Without WithClient
@@ -22,7 +24,10 @@ func Start[E, R any](fn func(Context, E) (R, error), opts ...Option) {
 		if err != nil {
 			log.Fatalf("durable: load AWS config: %v", err)
 		}
-		env.Client = lambda.NewFromConfig(cfg)
+		// In-memory request bodies keep the client's connections alive
+		// (see internal/keepalive): otherwise a checkpoint now and then
+		// dials a new one.
+		env.Client = lambda.NewFromConfig(cfg, keepalive.LambdaOption)
 	}
 	awslambda.Start(rawHandler(Wrap(fn, func(e *Env) { *e = env })))
 }

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -212,5 +213,29 @@ func TestRefusesNonLoopback(t *testing.T) {
 			continue
 		}
 		srv.Close()
+	}
+}
+
+func TestListenerFollowsTheLoopbackRule(t *testing.T) {
+	wide, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wide.Close()
+	var nl *emulator.NonLoopbackError
+	if _, err := emulator.New(emulator.Config{Listener: wide}); !errors.As(err, &nl) {
+		t.Errorf("New with a listener on %s: got %v, want a NonLoopbackError", wide.Addr(), err)
+	}
+	local, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.New(emulator.Config{Listener: local})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.Addr() != local.Addr().String() {
+		t.Errorf("Addr %s, want the listener's %s", srv.Addr(), local.Addr())
 	}
 }

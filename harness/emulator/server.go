@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness/service"
+	"github.com/dpcheck/dpcheck/internal/keepalive"
 )
 
 // Config configures New.
@@ -24,6 +25,10 @@ type Config struct {
 	// host off the loopback interface needs AllowNonLoopback.
 	Addr             string
 	AllowNonLoopback bool
+	// Listener, when set, is served instead of listening on Addr; its
+	// address must pass the same loopback rule, and Close closes it.
+	// Tests and benchmarks wrap one to count the connections clients open.
+	Listener net.Listener
 	// Functions are the durable functions Invoke can start.
 	Functions []Function
 	// Backend is the fake service behind the API; nil means a new one
@@ -98,6 +103,9 @@ var errClosed = errors.New("emulator: the server is closed")
 
 // New listens on cfg.Addr and serves the Lambda API until Close.
 func New(cfg Config) (*Server, error) {
+	if cfg.Listener != nil {
+		cfg.Addr = cfg.Listener.Addr().String()
+	}
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:0"
 	}
@@ -115,9 +123,12 @@ func New(cfg Config) (*Server, error) {
 		}
 		fns[f.Name] = &function{name: f.Name, timeout: int32(f.ExecutionTimeout / time.Second)}
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: %w", err)
+	ln := cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
@@ -144,7 +155,7 @@ func New(cfg Config) (*Server, error) {
 		Region:       cfg.Region,
 		Credentials:  aws.AnonymousCredentials{},
 		HTTPClient:   &http.Client{Transport: s.transport},
-	})
+	}, keepalive.LambdaOption)
 	for _, f := range cfg.Functions {
 		s.backend.RegisterFunction(f.Name)
 		if f.Invoker != nil {

@@ -28,6 +28,19 @@ func runTestBootstrap(name string) {
 				return "hello " + in.Tag, nil
 			})
 		}, durable.WithLogger(logger))
+	case "stepper":
+		// Runs Steps steps one after the other, a checkpoint each.
+		durable.Start(func(ctx durable.Context, in struct{ Steps int }) (int, error) {
+			sum := 0
+			for i := range in.Steps {
+				n, err := durable.Step(ctx, fmt.Sprint("step-", i), func(durable.StepContext) (int, error) { return i, nil })
+				if err != nil {
+					return 0, err
+				}
+				sum += n
+			}
+			return sum, nil
+		})
 	}
 	fmt.Fprintf(os.Stderr, "%s=%q names no test function\n", testBootstrapEnv, name)
 	os.Exit(2)

@@ -1,0 +1,67 @@
+package emulator_test
+
+import (
+	"fmt"
+	"net"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/dpcheck/dpcheck/harness/emulator"
+)
+
+// countingListener counts the connections it accepts.
+type countingListener struct {
+	net.Listener
+	accepted atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.accepted.Add(1)
+	}
+	return c, err
+}
+
+// TestRuntimeCheckpointClientKeepsConnections: the checkpoint client that
+// durable.Start builds in a function process sends its many checkpoint
+// requests over one kept-alive connection, not a new one per request.
+func TestRuntimeCheckpointClientKeepsConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counting := &countingListener{Listener: ln}
+	cfg := testFunction(t, "stepper")
+	cfg.Listener = counting
+	cfg.MaxInstances = 1
+	srv, lc := start(t, cfg)
+	var checkpoints atomic.Int64
+	emulator.SetCheckpointHook(srv, func(string) { checkpoints.Add(1) })
+
+	const steps = 300
+	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{
+		FunctionName: aws.String("stepper:$LATEST"),
+		Payload:      fmt.Appendf(nil, `{"Steps":%d}`, steps),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.FunctionError != nil {
+		t.Fatalf("function error %s: %s", *out.FunctionError, out.Payload)
+	}
+	if want := fmt.Sprint(steps * (steps - 1) / 2); string(out.Payload) != want {
+		t.Fatalf("result %s, want %s", out.Payload, want)
+	}
+	if n := checkpoints.Load(); n < steps {
+		t.Fatalf("%d checkpoint requests for %d steps; the test needs one per step at least", n, steps)
+	}
+	// One connection for the test's client, one for the function's
+	// checkpoint client.
+	if n := counting.accepted.Load(); n > 2 {
+		t.Errorf("%d connections accepted for %d checkpoint requests and one Invoke; want at most 2 (the runtime's checkpoint client reconnects)", n, checkpoints.Load())
+	}
+}
