@@ -153,9 +153,22 @@
 // operation: SUCCEEDED with the result, FAILED with the error
 // (ResourceNotFoundException for a target the invoker does not know),
 // TIMED_OUT or STOPPED as a durable target's execution ended, each with its
-// ChainedInvoke* event, and the parent is re-invoked. CANCEL stops it:
-// ChainedInvokeStopped, and the target never runs (or its execution is
-// stopped).
+// ChainedInvoke* event, and the parent is re-invoked.
+//
+// CANCEL (only while STARTED) records ChainedInvokeStopped with the
+// update's Error at once. A target not yet run never runs. A durable
+// target's execution that is running is stopped: STOPPED, with
+// ExecutionStopped carrying the same Error last in its history. A plain
+// target already running is left to finish, and its answer is dropped.
+// The official JS testing library also takes CANCEL from STARTED only but
+// lets every target run on; stopping a durable one is dpcheck's rule, so a
+// cancelled target does no work nobody waits for.
+//
+// A caller that is stopped or times out sends no CANCEL, and its targets
+// run on, as in the official Python testing service (stopping acts on the
+// one execution named, as the Lambda documentation says of
+// StopDurableExecution); a target's end is not recorded on a caller that
+// has ended.
 //
 // A driver that runs completions concurrently (the emulator) checks Awake
 // before it puts a suspended execution to sleep, so a callback answered or
