@@ -39,7 +39,12 @@
 // # Logs
 //
 // ExpectedLogs are checked against the records the handler writes through the
-// logger the runtime hands it (the Env logger of the in-process invocation). A
-// target that runs the handler out of process cannot show them, so there such
-// requirements are skipped with the reason, never silently.
+// logger the runtime hands it (the Env logger of the in-process invocation),
+// or against the lines a served function printed (JSON lines as their
+// fields). Match values keep their YAML type (true only equals a JSON
+// boolean, 2 a number, null a null, a string a string; '/regex/' searches
+// the field's text), and before/after anchors are checked: each counted
+// record must follow (precede) a record each anchor matches, and an anchor
+// matching nothing fails. A target that cannot show the output skips such
+// requirements with the reason, never silently.
 package conformance

@@ -2,21 +2,18 @@ package conformance
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"maps"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
 
 // LogRecord is one record a handler logged, as the fields a CloudWatch JSON log
 // line would have: "message", "level" (INFO, WARN, ...) and every attribute,
-// group members as "group.key", all as strings.
-type LogRecord map[string]string
+// group members as "group.key". Values keep their JSON type: string, bool,
+// a number (json.Number, int64, uint64 or float64), nil, or a list.
+type LogRecord map[string]any
 
 // logSink collects records from every invocation of one run. Records below
 // INFO are not captured, as Lambda's default log level drops them.
@@ -45,7 +42,7 @@ type captureHandler struct {
 	sink   *logSink
 	next   slog.Handler
 	dead   *atomic.Bool // nil: the invocation cannot crash
-	attrs  map[string]string
+	attrs  map[string]any
 	prefix string // open groups, "a.b."
 }
 
@@ -80,7 +77,7 @@ func (h *captureHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	c := *h
 	c.attrs = maps.Clone(h.attrs)
 	if c.attrs == nil {
-		c.attrs = map[string]string{}
+		c.attrs = map[string]any{}
 	}
 	for _, a := range as {
 		addAttr(c.attrs, h.prefix, a)
@@ -103,7 +100,7 @@ func (h *captureHandler) WithGroup(name string) slog.Handler {
 	return &c
 }
 
-func addAttr(dst map[string]string, prefix string, a slog.Attr) {
+func addAttr(dst map[string]any, prefix string, a slog.Attr) {
 	v := a.Value.Resolve()
 	if v.Kind() == slog.KindGroup {
 		p := prefix
@@ -116,120 +113,25 @@ func addAttr(dst map[string]string, prefix string, a slog.Attr) {
 		return
 	}
 	if a.Key != "" {
-		dst[prefix+a.Key] = v.String()
+		dst[prefix+a.Key] = attrValue(v)
 	}
 }
 
-// LogMismatch reports an ExpectedLogs entry whose count does not hold.
-type LogMismatch struct {
-	Index       int // position in ExpectedLogs
-	Expectation LogExpectation
-	Matched     int
-	Records     []LogRecord // everything the handler logged
-}
-
-func (m *LogMismatch) Error() string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "ExpectedLogs[%d] (match %s) wants %s, found %d\n",
-		m.Index, renderInline(m.Expectation.Match), countText(m.Expectation), m.Matched)
-	fmt.Fprintf(&sb, "  logged (%d records):", len(m.Records))
-	for _, r := range m.Records {
-		fmt.Fprintf(&sb, "\n    [%s] %s", r["level"], r["message"])
-	}
-	return sb.String()
-}
-
-func countText(le LogExpectation) string {
-	var parts []string
-	if le.Count >= 0 {
-		parts = append(parts, fmt.Sprintf("exactly %d", le.Count))
-	}
-	if le.MinCount >= 0 {
-		parts = append(parts, fmt.Sprintf("at least %d", le.MinCount))
-	}
-	if le.MaxCount >= 0 {
-		parts = append(parts, fmt.Sprintf("at most %d", le.MaxCount))
-	}
-	return strings.Join(parts, " and ")
-}
-
-// CheckLogs counts, for each expectation, the records whose fields all match,
-// and returns the first expectation whose count does not hold. Values written
-// '/regex/' are searched as regular expressions after ${NAME} substitution
-// (bound values quoted); others must equal the field.
-func CheckLogs(exps []LogExpectation, records []LogRecord, b Bindings) (*LogMismatch, error) {
-	for i, le := range exps {
-		type matcher func(string) bool
-		fields := map[string]matcher{}
-		for k, want := range le.Match {
-			if len(want) >= 2 && strings.HasPrefix(want, "/") && strings.HasSuffix(want, "/") {
-				re, err := regexp.Compile(b.substituteString(want[1:len(want)-1], true))
-				if err != nil {
-					return nil, fmt.Errorf("conformance: ExpectedLogs[%d].match.%s: %w", i, k, err)
-				}
-				fields[k] = re.MatchString
-				continue
-			}
-			lit := b.substituteString(want, false)
-			fields[k] = func(s string) bool { return s == lit }
-		}
-		n := 0
-		for _, r := range records {
-			ok := true
-			for k, m := range fields {
-				v, present := r[k]
-				if !present || !m(v) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				n++
-			}
-		}
-		if (le.Count >= 0 && n != le.Count) || (le.MinCount >= 0 && n < le.MinCount) || (le.MaxCount >= 0 && n > le.MaxCount) {
-			return &LogMismatch{Index: i, Expectation: le, Matched: n, Records: records}, nil
+// attrValue is the value a JSON log handler would write for v, with its type.
+func attrValue(v slog.Value) any {
+	switch v.Kind() {
+	case slog.KindBool:
+		return v.Bool()
+	case slog.KindInt64:
+		return v.Int64()
+	case slog.KindUint64:
+		return v.Uint64()
+	case slog.KindFloat64:
+		return v.Float64()
+	case slog.KindAny:
+		if v.Any() == nil {
+			return nil
 		}
 	}
-	return nil, nil
-}
-
-// ParseLogLine reads one line a function process wrote as the record
-// CloudWatch would show: a JSON object (the structured logging of the SDKs
-// and of log/slog) gives its fields, nested ones as "group.key", every value
-// as a string (strings as they are, other values as JSON text), with slog's
-// "msg" as "message" when there is none; any other line is a record whose
-// message is the line. It returns false for a record below INFO, which
-// Lambda's default log level drops.
-func ParseLogLine(line string) (LogRecord, bool) {
-	var fields map[string]any
-	if err := json.Unmarshal([]byte(line), &fields); err != nil || fields == nil {
-		return LogRecord{"message": line}, true
-	}
-	rec := LogRecord{}
-	flattenLogFields(rec, "", fields)
-	if _, ok := rec["message"]; !ok {
-		if msg, ok := rec["msg"]; ok {
-			rec["message"] = msg
-		}
-	}
-	switch strings.ToUpper(rec["level"]) {
-	case "DEBUG", "TRACE":
-		return rec, false
-	}
-	return rec, true
-}
-
-func flattenLogFields(rec LogRecord, prefix string, fields map[string]any) {
-	for k, v := range fields {
-		switch v := v.(type) {
-		case map[string]any:
-			flattenLogFields(rec, prefix+k+".", v)
-		case string:
-			rec[prefix+k] = v
-		default:
-			raw, _ := json.Marshal(v)
-			rec[prefix+k] = string(raw)
-		}
-	}
+	return v.String()
 }

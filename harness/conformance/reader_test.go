@@ -21,7 +21,9 @@ func TestLoadOfficialFiles(t *testing.T) {
 	for _, r := range reqs {
 		keys = append(keys, r.Key())
 	}
-	want := "child/3-2 parallel/8-6 step/1-1 step/1-7 step/1-11 step/1-13 step/1-17 wait/2-4"
+	want := "child/3-2 parallel/8-6 plugin/10-1 plugin/10-2 plugin/10-3 plugin/10-4 plugin/10-5 plugin/10-7 plugin/10-8 " +
+		"plugin/10-10 plugin/10-11 plugin/10-13 plugin/10-14 plugin/10-15 plugin/10-16 plugin/10-18 plugin/10-19 " +
+		"plugin/10-21 plugin/10-22 plugin/10-23 step/1-1 step/1-7 step/1-11 step/1-13 step/1-17 wait/2-4"
 	if got := strings.Join(keys, " "); got != want {
 		t.Fatalf("keys = %s, want %s (suite order, then natural id order)", got, want)
 	}
@@ -168,6 +170,11 @@ func TestReaderErrors(t *testing.T) {
 		{"status missing", "ExpectedResult:\n  Result: 1\n", "ExpectedResult.ExecutionStatus", 2, "missing"},
 		{"bad callback operation", "CallbackActions:\n  - CallbackName: '*'\n    Operation: succeed\n" + validTail, "CallbackActions[0].Operation", 3, "success, failure or heartbeat"},
 		{"log count negative", "ExpectedLogs:\n  - match: {message: x}\n    count: -1\n" + validTail, "ExpectedLogs[0].count", 3, "negative"},
+		{"log match value a mapping", "ExpectedLogs:\n  - match:\n      hook:\n        a: 1\n" + validTail, "ExpectedLogs[0].match.hook", 4, "want a string, number, boolean or null, got a mapping"},
+		{"log match bad regex", "ExpectedLogs:\n  - match: {message: '/a(/'}\n" + validTail, "ExpectedLogs[0].match.message", 2, "bad regular expression"},
+		{"log anchor not a list", "ExpectedLogs:\n  - match: {message: x}\n    after: {message: y}\n" + validTail, "ExpectedLogs[0].after", 3, "want a list"},
+		{"log anchor empty", "ExpectedLogs:\n  - match: {message: x}\n    before: []\n" + validTail, "ExpectedLogs[0].before", 3, "at least one anchor"},
+		{"log anchor field a list", "ExpectedLogs:\n  - match: {message: x}\n    after:\n      - {n: [1]}\n" + validTail, "ExpectedLogs[0].after[0].n", 4, "got a list"},
 		{"nothing to check", "description: x\n", "", 1, "checks nothing"},
 		{"several documents", "---\ndescription: a\n" + validTail + "---\ndescription: b\n" + validTail, "", 6, "2 YAML documents"},
 		{"empty file", "", "", 0, "empty file"},

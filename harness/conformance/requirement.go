@@ -79,15 +79,22 @@ type ExpectedEvent struct {
 	Line    int            // line in the requirement file, for reports
 }
 
-// LogExpectation counts the log records whose fields all match Match. Values
-// written '/regex/' are searched as regular expressions, others compared exactly.
+// LogExpectation counts the log records whose fields all match Match.
 // Count, MinCount and MaxCount are -1 when not given.
 type LogExpectation struct {
-	Match    map[string]string
+	Match    LogMatch
 	Count    int
 	MinCount int
 	MaxCount int
-	// Anchored is set when the entry uses before/after anchors, which only the
-	// CloudWatch-based official runner evaluates.
-	Anchored bool
+	// After and Before are ordering anchors: every record Match counts must
+	// come after (before) some record that each anchor matches, and an anchor
+	// that matches no record at all fails the expectation.
+	After  []LogMatch
+	Before []LogMatch
 }
+
+// LogMatch is a partial log record: field name (nested fields as "a.b") to
+// the value it must hold. A string written '/regex/' is searched in the
+// field's text; any other value must equal the field with the same JSON type:
+// a string a string, true a boolean, 2 a number, null a null.
+type LogMatch map[string]any

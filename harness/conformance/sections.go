@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -173,15 +174,8 @@ func (rd *reader) logs(n *yaml.Node) ([]LogExpectation, error) {
 			path := join(base, kv[0].Value)
 			switch kv[0].Value {
 			case "match":
-				mkvs, err := rd.pairs(kv[1], path)
-				if err != nil {
+				if le.Match, err = rd.logMatch(kv[1], path); err != nil {
 					return nil, err
-				}
-				le.Match = map[string]string{}
-				for _, m := range mkvs {
-					if le.Match[m[0].Value], err = rd.str(m[1], join(path, m[0].Value)); err != nil {
-						return nil, err
-					}
 				}
 			case "count", "min_count", "max_count":
 				c, err := rd.integer(kv[1], path)
@@ -200,15 +194,20 @@ func (rd *reader) logs(n *yaml.Node) ([]LogExpectation, error) {
 					le.MaxCount = c
 				}
 			case "before", "after":
-				if _, err := rd.value(kv[1], path, nil); err != nil {
+				anchors, err := rd.anchors(kv[1], path)
+				if err != nil {
 					return nil, err
 				}
-				le.Anchored = true
+				if kv[0].Value == "after" {
+					le.After = anchors
+				} else {
+					le.Before = anchors
+				}
 			default:
 				return nil, rd.errf(kv[0], path, "unknown key (known: match, count, min_count, max_count, before, after)")
 			}
 		}
-		if len(le.Match) == 0 {
+		if le.Match == nil {
 			return nil, rd.errf(item, join(base, "match"), "required: a mapping of field to value or /regex/")
 		}
 		if le.Count < 0 && le.MinCount < 0 && le.MaxCount < 0 {
@@ -217,4 +216,55 @@ func (rd *reader) logs(n *yaml.Node) ([]LogExpectation, error) {
 		out = append(out, le)
 	}
 	return out, nil
+}
+
+// anchors reads a before/after list: each item a partial record, as match is.
+func (rd *reader) anchors(n *yaml.Node, path string) ([]LogMatch, error) {
+	items, err := rd.seq(n, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, rd.errf(n, path, "want at least one anchor record")
+	}
+	out := make([]LogMatch, len(items))
+	for i, item := range items {
+		if out[i], err = rd.logMatch(item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// logMatch reads a non-empty mapping of field to scalar, keeping each value's
+// YAML type; a '/regex/' must compile once its ${NAME} references are filled.
+func (rd *reader) logMatch(n *yaml.Node, path string) (LogMatch, error) {
+	kvs, err := rd.pairs(n, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(kvs) == 0 {
+		return nil, rd.errf(n, path, "want at least one field")
+	}
+	m := LogMatch{}
+	for _, kv := range kvs {
+		fpath := join(path, kv[0].Value)
+		v := resolve(kv[1])
+		if v.Kind != yaml.ScalarNode {
+			return nil, rd.errf(v, fpath, "want a string, number, boolean or null, got %s", kindName(v))
+		}
+		val, err := rd.scalar(v, fpath)
+		if err != nil {
+			return nil, err
+		}
+		if s, ok := val.(string); ok {
+			if body, ok := logRegex(s); ok {
+				if _, err := regexp.Compile(placeholderRE.ReplaceAllString(body, "x")); err != nil {
+					return nil, rd.errf(v, fpath, "bad regular expression: %v", err)
+				}
+			}
+		}
+		m[kv[0].Value] = val
+	}
+	return m, nil
 }

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,7 +60,8 @@ func TestParseLogLine(t *testing.T) {
 	}{
 		{"plain text", conformance.LogRecord{"message": "plain text"}, true},
 		{`{"level":"INFO","message":"m","n":1,"ok":true,"ctx":{"id":"a","deep":{"k":null}}}`,
-			conformance.LogRecord{"level": "INFO", "message": "m", "n": "1", "ok": "true", "ctx.id": "a", "ctx.deep.k": "null"}, true},
+			conformance.LogRecord{"level": "INFO", "message": "m", "n": json.Number("1"), "ok": true, "ctx.id": "a", "ctx.deep.k": nil}, true},
+		{`{"message":"m"} trailing`, conformance.LogRecord{"message": `{"message":"m"} trailing`}, true},
 		{`{"level":"INFO","msg":"from slog"}`, conformance.LogRecord{"level": "INFO", "msg": "from slog", "message": "from slog"}, true},
 		{`{"level":"debug","message":"d"}`, conformance.LogRecord{"level": "debug", "message": "d"}, false},
 		{`[1,2]`, conformance.LogRecord{"message": "[1,2]"}, true},

@@ -132,7 +132,8 @@ func TestConformWrongExpectation(t *testing.T) {
 	}
 }
 
-// A requirement without a registered handler fails (it is not skipped).
+// A requirement without a registered handler is skipped with the reason,
+// and the skip fails the run.
 func TestConformNoHandler(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -144,16 +145,17 @@ func TestConformNoHandler(t *testing.T) {
 	}
 	for _, want := range []string{
 		"PASS calculator/success ",
-		"FAIL nosuite/nothing ",
-		"no handler registered for nosuite/nothing",
+		"SKIP nosuite/nothing ",
+		": no Go handler is registered for nosuite/nothing (",
+		"not run, and no --allow-skip entry excuses it: nosuite/nothing\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
 	wantSeedLine(t, stdout, "")
-	if got := lastLine(stdout); got != "1 passed, 1 failed" {
-		t.Errorf("last line %q, want \"1 passed, 1 failed\"", got)
+	if got := lastLine(stdout); got != "1 passed, 0 failed, 1 skipped" {
+		t.Errorf("last line %q, want \"1 passed, 0 failed, 1 skipped\"", got)
 	}
 }
 
@@ -194,35 +196,43 @@ func TestConformJUnit(t *testing.T) {
 		XMLName  xml.Name `xml:"testsuites"`
 		Tests    int      `xml:"tests,attr"`
 		Failures int      `xml:"failures,attr"`
+		Skipped  int      `xml:"skipped,attr"`
 		Suites   []struct {
 			Name  string `xml:"name,attr"`
 			Cases []struct {
 				Name      string    `xml:"name,attr"`
 				Classname string    `xml:"classname,attr"`
 				Failure   *struct{} `xml:"failure"`
+				Skipped   *struct{} `xml:"skipped"`
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
 	if err := xml.Unmarshal(data, &doc); err != nil {
 		t.Fatalf("the JUnit report does not parse: %v\n%s", err, data)
 	}
-	got := map[string]bool{} // "classname name" → failed
+	got := map[string]string{} // "classname name" → passed, failed or skipped
 	for _, s := range doc.Suites {
 		for _, c := range s.Cases {
-			got[c.Classname+" "+strings.SplitN(c.Name, ":", 2)[0]] = c.Failure != nil
+			verdict := "passed"
+			if c.Failure != nil {
+				verdict = "failed"
+			} else if c.Skipped != nil {
+				verdict = "skipped"
+			}
+			got[c.Classname+" "+strings.SplitN(c.Name, ":", 2)[0]] = verdict
 		}
 	}
-	want := map[string]bool{
-		"conformance.calculator success":          false,
-		"conformance.calculator division-by-zero": false,
-		"conformance.nosuite nothing":             true,
+	want := map[string]string{
+		"conformance.calculator success":          "passed",
+		"conformance.calculator division-by-zero": "passed",
+		"conformance.nosuite nothing":             "skipped",
 	}
-	if len(got) != len(want) || doc.Tests != 3 || doc.Failures != 1 {
-		t.Errorf("report has %d tests, %d failures, cases %v; want 3, 1, %v", doc.Tests, doc.Failures, got, want)
+	if len(got) != len(want) || doc.Tests != 3 || doc.Failures != 0 || doc.Skipped != 1 {
+		t.Errorf("report has %d tests, %d failures, %d skipped, cases %v; want 3, 0, 1, %v", doc.Tests, doc.Failures, doc.Skipped, got, want)
 	}
-	for k, failed := range want {
-		if g, ok := got[k]; !ok || g != failed {
-			t.Errorf("testcase %s: present %v, failed %v; want failed %v", k, ok, g, failed)
+	for k, verdict := range want {
+		if g, ok := got[k]; !ok || g != verdict {
+			t.Errorf("testcase %s: present %v, %s; want %s", k, ok, g, verdict)
 		}
 	}
 }
