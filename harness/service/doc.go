@@ -40,6 +40,10 @@
 //     Payload; a WAIT or CONTEXT starts once; WAIT CANCEL only from STARTED;
 //     CONTEXT closes only from STARTED. Otherwise
 //     InvalidParameterValueException naming the operation and the rule.
+//     A SUCCEED, FAIL or RETRY for a STEP or CONTEXT never STARTed is
+//     accepted, as the official testing service accepts it: the operation
+//     is created in its final state and the history has no Started event
+//     for it (decisions.md §3; protocol.md §6.3 says otherwise).
 //   - Batches (§6.3): a ParentId must name a CONTEXT that exists (or starts
 //     earlier in the batch) and is still open; an id appears at most twice
 //     in a batch (a STEP or CONTEXT START plus one other action); Type,

@@ -272,10 +272,9 @@ func checkTransition(u *types.OperationUpdate, s *simOp, lim Limits) error {
 				return tErr("cannot START step %s: it is %s (START is allowed for a new step or a READY one)", id, s.status)
 			}
 		default:
-			if !s.exists {
-				return tErr("cannot %s step %s: it was never started", u.Action, id)
-			}
-			if s.status != types.OperationStatusStarted && s.status != types.OperationStatusReady {
+			// A step never STARTed may end (or retry) at once: the official
+			// service creates it in its final state, with no StepStarted event.
+			if s.exists && s.status != types.OperationStatusStarted && s.status != types.OperationStatusReady {
 				return tErr("cannot %s step %s: it is %s (allowed from STARTED or READY)", u.Action, id, s.status)
 			}
 		}
@@ -340,8 +339,10 @@ func checkTransition(u *types.OperationUpdate, s *simOp, lim Limits) error {
 				return tErr("cannot START context %s: it already exists (%s)", id, s.status)
 			}
 		default:
-			if !s.exists || s.status != types.OperationStatusStarted {
-				return tErr("cannot %s context %s: it is %s (allowed from STARTED)", u.Action, id, statusOrMissing(s))
+			// As for a step: a context never STARTed is created in its final
+			// state, with no ContextStarted event.
+			if s.exists && s.status != types.OperationStatusStarted {
+				return tErr("cannot %s context %s: it is %s (allowed from STARTED)", u.Action, id, s.status)
 			}
 			if u.Action == types.OperationActionSucceed && u.Error != nil {
 				return tErr("SUCCEED of context %s must not carry an Error", id)
