@@ -152,6 +152,7 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		payload, err = fn(child)
 		return err
 	})
+	child.finishFutures()
 	switch {
 	case c.exec.failed.Load():
 		return ctxRun{err: c.exec.failure()}

@@ -46,6 +46,7 @@ type dctx struct {
 	parent    *dctx
 	branch    *branchRun // set on a Parallel branch's context
 	suspended atomic.Bool
+	futures   futureSet // made here by Go, StepAsync…; finished when the context's function returns
 }
 
 func (c *dctx) Logger() *slog.Logger { return c.exec.logger }

@@ -36,7 +36,7 @@
 //   - Do not branch on anything that can change between invocations unless
 //     it came out of a Step.
 //   - Never call durable operations from goroutines you start yourself, and
-//     never use one Context from two goroutines; use Parallel.
+//     never use one Context from two goroutines; use Go, Parallel or Map.
 //   - Pass errors returned by durable operations up unchanged unless you
 //     mean to handle a *StepError, *ChildContextError, *CallbackError,
 //     *InvokeError or *WaitForConditionError: when an invocation suspends
@@ -139,6 +139,69 @@
 // a callback is suspended and keeps its slot, and a branch that failed
 // because of one carries the *CallbackError (or *InvokeError,
 // *WaitForConditionError) behind its *ChildContextError, live and on replay.
+//
+// # Futures and combinators
+//
+// Go (the replay-safe go statement), RunInChildContextAsync, StepAsync,
+// WaitAsync and InvokeAsync start their operation at once on a goroutine of
+// their own and return a *Future; the operation takes its position (its id)
+// when the call is made, so ids follow call order, not finishing order.
+// Result waits for one future; All, AllSettled, Any, Race and Join wait
+// for several, and Select runs named branches and reports the winner:
+//
+//	a := durable.StepAsync(ctx, "quote-a", quoteA)
+//	b := durable.Go(ctx, "quote-b", quoteB)
+//	best, err := durable.Any(ctx, "best-quote", []*durable.Future[int]{a, b})
+//
+// Each combinator is one CONTEXT operation (SubType RunInChildContext)
+// made after its futures, with no children (Select's branches are its
+// children). It records the combined value: All a JSON array, Any and Race
+// the winner's value, AllSettled [{"status":"fulfilled","value":…} |
+// {"status":"rejected","reason":{"message":…,"name":…}}], Join {}, Select
+// {"winner":…,"outcome":<a settled outcome>}. A failure records the
+// deciding future's error type and message (AggregateError "All promises
+// were rejected" for Any) and returns a *CombinatorError, a
+// PromiseCombinatorError on the wire. A finished combinator replays from
+// its record, so Race, Any and Select return the recorded winner whatever
+// finishes first on the replay.
+//
+// Rules dpcheck fixes, with the official SDKs' behaviour beside them:
+//
+//   - All fails on the first failed future in argument order, even while
+//     an earlier one cannot finish in this invocation; so does Join, after
+//     every future settled. The JS SDK fails on the first rejection in
+//     time (the same record for these cases); the official Go SDK suspends
+//     when a suspension was seen first.
+//   - Race and Any take the first future to settle (the settlement order,
+//     which a Scheduler makes reproducible). A future that cannot finish in
+//     this invocation (a pending wait or retry) never wins and never holds
+//     up a winner; only when no future can finish does the combinator
+//     suspend. This is what the JS SDK's histories show (a step beats a
+//     waiting child context in the first invocation); the official Go SDK
+//     suspends Race when a pending invoke loses.
+//   - A future that is never awaited runs anyway. When the context that
+//     made it returns, it waits until the future has finished or suspended:
+//     the records do not depend on timing and no goroutine outlives the
+//     invocation (decisions §2.5). The JS SDK lets it run until the
+//     invocation ends; the official Go SDK lets it run past the response
+//     and drops its checkpoints. A future inside a Parallel branch that an
+//     early stop abandons stops with the branch.
+//   - The combinator's failure record carries no ErrorData, as the JS
+//     SDK's; the official Go SDK records the *CombinatorError itself
+//     (type PromiseCombinatorError). The execution's own failure is
+//     PromiseCombinatorError with the deciding message in both SDKs.
+//   - AllSettled records the JS SDK's shape without the reason's "stack";
+//     the official Go SDK records {"status","value","error","errorType",…}.
+//   - Race over no futures and Select over no branches (or duplicate
+//     names) are a *ValidationError and record nothing, as the newest
+//     official Go SDK; Promise.race([]) never settles. Any over no futures
+//     records AggregateError, as Promise.any([]).
+//   - Select records SUCCEEDED even when the winning branch failed; the
+//     winner's failure is in the record and comes back as a
+//     *CombinatorError. The JS SDK has no Select or Join.
+//   - Future.Result takes no Context and Future has Done, as
+//     go-sdk-parity.md lists them; one later official version reads
+//     Result(ctx) and drops Done.
 //
 // # Errors
 //

@@ -159,6 +159,7 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 		result, err = body(root, input)
 		return err
 	})
+	root.finishFutures()
 	e.seq.exit(root.task)
 
 	e.stopTimer()
