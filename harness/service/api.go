@@ -50,8 +50,10 @@ func (b *Backend) GetDurableExecution(_ context.Context, in *lambda.GetDurableEx
 		}
 	}
 	if data {
-		st.strs[4] = e.input
-		out.InputPayload = &st.strs[4]
+		if !e.noInput {
+			st.strs[4] = e.input
+			out.InputPayload = &st.strs[4]
+		}
 		if e.status == types.ExecutionStatusSucceeded {
 			out.Result = copyInto(&st.strs[5], e.result)
 		}

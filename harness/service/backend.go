@@ -132,11 +132,15 @@ func NewBackend(opts ...BackendOption) *Backend {
 // StartExecutionInput describes a new durable execution (what an Invoke of
 // a durable function carries).
 type StartExecutionInput struct {
-	FunctionName     string
-	Qualifier        string // "" means $LATEST
-	ExecutionName    string // "" means a generated name; a given name makes the start idempotent
-	Payload          string // the raw input text, stored verbatim
-	ExecutionTimeout int32  // seconds; 0 means the backend default
+	FunctionName  string
+	Qualifier     string // "" means $LATEST
+	ExecutionName string // "" means a generated name; a given name makes the start idempotent
+	Payload       string // the raw input text, stored verbatim
+	// NoPayload marks an input that was not given at all (a chained invoke
+	// without one): InputPayload is then absent, not "", as the official
+	// SDKs read a missing input as "{}" and fail on "".
+	NoPayload        bool
+	ExecutionTimeout int32 // seconds; 0 means the backend default
 }
 
 // RegisterFunction declares a function so ListDurableExecutionsByFunction
@@ -189,7 +193,7 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 	if in.ExecutionName != "" {
 		if e := b.byNameLocked(in.FunctionName, in.ExecutionName); e != nil {
 			b.mu.Unlock()
-			if e.input != in.Payload {
+			if e.input != in.Payload || e.noInput != in.NoPayload {
 				return "", alreadyStarted("durable execution %q of function %s already started with a different input", in.ExecutionName, in.FunctionName)
 			}
 			return e.arn, nil
@@ -212,6 +216,7 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 		function:     in.FunctionName,
 		qualifier:    qualifier,
 		input:        in.Payload,
+		noInput:      in.NoPayload,
 		timeoutSecs:  timeout,
 		status:       types.ExecutionStatusRunning,
 		notTruncated: aws.Bool(false),

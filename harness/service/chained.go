@@ -212,6 +212,7 @@ func (b *Backend) runTarget(ctx context.Context, inv ChainedInvocation) (types.O
 			Qualifier:     inv.qualifier,
 			ExecutionName: inv.executionName,
 			Payload:       aws.ToString(inv.Payload),
+			NoPayload:     inv.Payload == nil,
 		}, inv.executionID)
 		if err != nil {
 			var ipv *types.InvalidParameterValueException

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -291,4 +292,48 @@ func TestDriveRunsChainedInvokes(t *testing.T) {
 	if got, want := eventTypes(h), "ExecutionStarted ChainedInvokeStarted InvocationCompleted ChainedInvokeSucceeded InvocationCompleted ExecutionSucceeded"; got != want {
 		t.Fatalf("events %s, want %s", got, want)
 	}
+}
+
+// A chained invoke without a payload starts its durable target with no
+// InputPayload at all (not ""): the official SDKs read a missing input as
+// "{}" and fail on an empty string.
+func TestChainedInvokeWithoutPayloadLeavesInputAbsent(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		payload *string
+		want    *string
+	}{
+		{"no payload", nil, nil},
+		{"empty payload", aws.String(""), aws.String("")},
+		{"payload", aws.String(`{"a":1}`), aws.String(`{"a":1}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTargets()
+			var envelopeInput *string
+			ts.durable["child"] = func(_ context.Context, raw []byte) ([]byte, error) {
+				env := (&session{t: t, b: ts.b}).decode(raw)
+				envelopeInput = env.InitialExecutionState.Operations[0].ExecutionDetails.InputPayload
+				return []byte(`{"Status":"SUCCEEDED","Result":"1"}`), nil
+			}
+			_, o := chainedSession(t, ts, "child", "", tc.payload)
+			same := func(a, b *string) bool { return (a == nil) == (b == nil) && aws.ToString(a) == aws.ToString(b) }
+			if !same(envelopeInput, tc.want) {
+				t.Errorf("envelope InputPayload %v, want %v", ptrText(envelopeInput), ptrText(tc.want))
+			}
+			child, err := ts.b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(o.ChainedInvokes[0].ExecutionArn)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !same(child.InputPayload, tc.want) {
+				t.Errorf("GetDurableExecution InputPayload %v, want %v", ptrText(child.InputPayload), ptrText(tc.want))
+			}
+		})
+	}
+}
+
+func ptrText(s *string) string {
+	if s == nil {
+		return "absent"
+	}
+	return strconv.Quote(*s)
 }

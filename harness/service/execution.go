@@ -18,6 +18,7 @@ type execution struct {
 	// immutable after StartExecution
 	arn, id, name, function, qualifier, functionArn string
 	input                                           string
+	noInput                                         bool // no input was given: InputPayload absent
 	timeoutSecs                                     int32
 	notTruncated                                    *bool // Truncated: false, shared by this execution's events
 	start                                           time.Time
@@ -95,6 +96,15 @@ type idemEntry struct {
 	out                *checkpointResult
 }
 
+// inputPayload is the EXECUTION operation's InputPayload: nil when no
+// input was given.
+func (e *execution) inputPayload() *string {
+	if e.noInput {
+		return nil
+	}
+	return aws.String(e.input)
+}
+
 // startExecutionLocked creates the EXECUTION op, ExecutionStarted and the
 // execution-timeout timer.
 func (e *execution) startExecutionLocked(now time.Time) {
@@ -104,7 +114,7 @@ func (e *execution) startExecutionLocked(now time.Time) {
 		Type:             types.OperationTypeExecution,
 		Status:           types.OperationStatusStarted,
 		StartTimestamp:   ptr(now),
-		ExecutionDetails: &types.ExecutionDetails{InputPayload: aws.String(e.input)},
+		ExecutionDetails: &types.ExecutionDetails{InputPayload: e.inputPayload()},
 	}}
 	e.addRec(rec)
 	e.appendEvent(types.Event{
