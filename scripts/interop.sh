@@ -10,7 +10,9 @@
 #   2. the e2e-labelled Ginkgo specs against the JS calculator;
 #   3. the fault sweeps of the JS calculator (go test ./interop, which lists
 #      the SDK's known divergences with their reasons);
-#   4. dpcheck sweep of the Go bootstrap, which must not diverge.
+#   4. dpcheck sweep of the Go bootstrap, which must not diverge;
+#   5. the promise-combinator handlers (functions/combinator-*.js) against
+#      their Go twins, history by history (go test ./interop).
 # Needs Go, Node 20 and npm; `make interop` runs `npm ci` first.
 set -euo pipefail
 
@@ -63,6 +65,13 @@ echo "interop: fault sweeps of the Go bootstrap"
 for input in '{"num1":10,"num2":5}' '{"num1":10,"num2":0}'; do
 	"$work/dpcheck" sweep --endpoint "$url" gocalc "$input" || status=1
 done
+
+# --- promise combinators (issue 22): the JS combinator-*.js handlers and
+# their Go twins under an emulator the test starts itself; the histories
+# must match event by event.
+echo "interop: promise combinators against their Go twins"
+"$GO" test -count=1 -v -run TestCombinatorHistoriesMatchJS ./interop || status=1
+# --- end promise combinators
 
 if ((status != 0)); then
 	echo "interop: FAILED (server log follows)" >&2
