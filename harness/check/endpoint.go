@@ -51,6 +51,12 @@ type EndpointSweep struct {
 	// HTTPClient reads the emulator's execution reports (default
 	// http.DefaultClient).
 	HTTPClient *http.Client
+	// OnRun, when set, is told of each run as soon as it and every run
+	// before it are known: the clean run first, then the faulted runs in
+	// report order. Progress, when set, is told how many runs of how many
+	// have finished, as each finishes. Neither is called concurrently.
+	OnRun    func(SweepRun)
+	Progress func(done, total int)
 }
 
 // SweepRun is one execution of a sweep: the clean run (Fault zero) or one
@@ -70,9 +76,13 @@ type SweepRun struct {
 	Applied bool
 	// Tries is how many executions were made for this plan.
 	Tries int
+	// Cause says how a run that did not succeed ended: its error and the
+	// checkpoint calls the service refused (emulator.ExecutionReport.Cause).
+	Cause string
 	// Divergence is the first difference from the clean run, nil if none.
 	Divergence *SweepDivergence
 	result     *harness.Result
+	refused    bool // the service refused a checkpoint call of the run
 }
 
 // SweepDivergence is a faulted run that ended unlike the clean run.
@@ -100,6 +110,10 @@ type SweepReport struct {
 	Function string
 	Input    string
 	Clean    SweepRun
+	// CleanFailure is set when the clean run did not finish on its own (see
+	// FinishedOnItsOwn): it says how it ended, and no faulted run was made,
+	// since a fault is compared with a run that is itself sound.
+	CleanFailure string
 	// Runs are the faulted runs, ordered by call, then fault kind.
 	Runs []SweepRun
 }
@@ -132,7 +146,31 @@ func (run SweepRun) Line() string {
 	if run.Fault.Call > 0 && !run.Applied {
 		applied = fmt.Sprintf(" (call not reached in %d tries)", run.Tries)
 	}
-	return fmt.Sprintf("%-14s %-9s %s, %d calls, %d invocations%s", name, verdict, run.Outcome.Status, run.Calls, run.Invocations, applied)
+	status := string(run.Outcome.Status)
+	if run.Cause != "" {
+		status += " (" + run.Cause + ")"
+	}
+	return fmt.Sprintf("%-14s %-9s %s, %d calls, %d invocations%s", name, verdict, status, run.Calls, run.Invocations, applied)
+}
+
+// FinishedOnItsOwn reports whether a run ended by the function's own
+// doing: it succeeded, or it failed with an error of the function's,
+// not one the platform raised (a Sandbox.* or Runtime.* error, the
+// emulator's dpcheck.* stop, any STOPPED) and with no checkpoint call
+// refused by the service.
+func (run SweepRun) FinishedOnItsOwn() bool {
+	switch {
+	case run.Outcome.Status == types.ExecutionStatusSucceeded:
+		return true
+	case run.Outcome.Status == types.ExecutionStatusStopped, run.refused:
+		return false
+	}
+	for _, prefix := range []string{"Sandbox.", "Runtime.", "dpcheck."} {
+		if strings.HasPrefix(run.Outcome.Error, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // Run sweeps the function with input (JSON text): the clean run, then one
@@ -149,6 +187,15 @@ func (s EndpointSweep) Run(ctx context.Context, input string) (*SweepReport, err
 		return nil, fmt.Errorf("check: the clean run: %w", err)
 	}
 	rep.Clean = clean
+	if !clean.FinishedOnItsOwn() {
+		rep.CleanFailure = fmt.Sprintf("the clean run did not finish on its own: %s", clean.Cause)
+	}
+	if s.OnRun != nil {
+		s.OnRun(clean)
+	}
+	if rep.CleanFailure != "" {
+		return rep, nil
+	}
 	calls := s.Calls
 	if calls == nil {
 		for k := 1; k <= clean.Calls; k++ {
@@ -163,6 +210,7 @@ func (s EndpointSweep) Run(ctx context.Context, input string) (*SweepReport, err
 	}
 	rep.Runs = make([]SweepRun, len(plans))
 	errs := make([]error, len(plans))
+	announce := s.announcer(rep.Runs)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, s.Workers)
 	for i, plan := range plans {
@@ -171,6 +219,7 @@ func (s EndpointSweep) Run(ctx context.Context, input string) (*SweepReport, err
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			defer announce(i)
 			var run SweepRun
 			var err error
 			for try := 1; try <= s.Tries && !run.Applied; try++ {
@@ -186,6 +235,30 @@ func (s EndpointSweep) Run(ctx context.Context, input string) (*SweepReport, err
 	}
 	wg.Wait()
 	return rep, errors.Join(errs...)
+}
+
+// announcer returns the function each faulted run calls when it has
+// finished (made or not): it tells Progress, and OnRun of every run now
+// known in order. A run that could not be made (its Fault is zero) is
+// passed over; the error Run returns names it.
+func (s EndpointSweep) announcer(runs []SweepRun) func(i int) {
+	var mu sync.Mutex
+	finished := make([]bool, len(runs))
+	next, done := 0, 0
+	return func(i int) {
+		mu.Lock()
+		defer mu.Unlock()
+		finished[i] = true
+		done++
+		for ; next < len(runs) && finished[next]; next++ {
+			if s.OnRun != nil && runs[next].Fault.Call > 0 {
+				s.OnRun(runs[next])
+			}
+		}
+		if s.Progress != nil {
+			s.Progress(done, len(runs))
+		}
+	}
 }
 
 func (s *EndpointSweep) defaults(ctx context.Context) error {
@@ -241,6 +314,7 @@ func (s EndpointSweep) run(ctx context.Context, input string, plan emulator.Faul
 	}
 	out.Arn, out.Outcome, out.Attempts, out.result = res.Arn, o, stepAttempts(res), res
 	out.Calls, out.Invocations, out.Applied = rep.CheckpointCalls, rep.Invocations, rep.FaultApplied
+	out.Cause, out.refused = rep.Cause(res.Status, res.Error), len(rep.Refused) > 0
 	return out, nil
 }
 

@@ -130,8 +130,5 @@ func (t *Target) report(ctx context.Context, r *Runner, arn string) (*conformanc
 		return nil, err
 	}
 	out := &conformance.Execution{Status: string(exec.Status), Result: aws.ToString(exec.Result), History: events}
-	if t.Emulator != "" {
-		out.Logs, err = emulatorLogs(ctx, t.Emulator, arn)
-	}
-	return out, err
+	return out, t.details(ctx, out, arn, exec.Status, exec.Error)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/harness/conformance"
 	"github.com/dpcheck/dpcheck/harness/emulator"
@@ -56,26 +57,31 @@ func (t *Target) Run(ctx context.Context, req conformance.Request) (*conformance
 		return nil, err
 	}
 	exec := &conformance.Execution{Status: string(res.Status), Result: aws.ToString(res.Output), History: res.History}
-	if t.Emulator != "" && err == nil {
-		exec.Logs, err = emulatorLogs(ctx, t.Emulator, res.Arn)
+	if err == nil {
+		err = t.details(ctx, exec, res.Arn, res.Status, res.Error)
 	}
 	return exec, err
 }
 
-// emulatorLogs reads the execution's output lines from dpcheck's emulator
-// as log records.
-func emulatorLogs(ctx context.Context, endpoint, arn string) ([]conformance.LogRecord, error) {
-	rep, err := emulator.Inspect(ctx, nil, endpoint, arn)
-	if err != nil {
-		return nil, fmt.Errorf("cloud: the function's output: %w", err)
-	}
-	records := []conformance.LogRecord{}
-	for _, l := range rep.Logs {
-		if rec, ok := conformance.ParseLogLine(l.Line); ok {
-			records = append(records, rec)
+// details fills in an execution's cause and, from dpcheck's emulator, the
+// lines its function processes printed (as log records) and the checkpoint
+// calls the service refused, which the cause names.
+func (t *Target) details(ctx context.Context, exec *conformance.Execution, arn string, status types.ExecutionStatus, e *types.ErrorObject) error {
+	var rep *emulator.ExecutionReport
+	if t.Emulator != "" {
+		var err error
+		if rep, err = emulator.Inspect(ctx, nil, t.Emulator, arn); err != nil {
+			return fmt.Errorf("cloud: the function's output: %w", err)
+		}
+		exec.Logs = []conformance.LogRecord{}
+		for _, l := range rep.Logs {
+			if rec, ok := conformance.ParseLogLine(l.Line); ok {
+				exec.Logs = append(exec.Logs, rec)
+			}
 		}
 	}
-	return records, nil
+	exec.Cause = rep.Cause(status, e)
+	return nil
 }
 
 func (t *Target) function(key string) string {

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/service"
 )
@@ -56,6 +59,9 @@ func (t LocalTarget) Run(ctx context.Context, req Request) (*Execution, error) {
 		return nil, err
 	}
 	exec := &Execution{Status: string(res.Status), History: res.History}
+	if res.Error != nil && res.Status != types.ExecutionStatusSucceeded {
+		exec.Cause = aws.ToString(res.Error.ErrorType) + ": " + aws.ToString(res.Error.ErrorMessage)
+	}
 	if res.Output != nil {
 		exec.Result = *res.Output
 	}

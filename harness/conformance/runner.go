@@ -53,6 +53,9 @@ func (o *Outcome) Line() string {
 	if o.Requirement.Description != "" {
 		head += " " + oneLine(o.Requirement.Description)
 	}
+	if o.Verdict == Fail && o.Execution != nil && o.Execution.Cause != "" {
+		head += " [" + o.Execution.Status + ": " + cutReport(o.Execution.Cause) + "]"
+	}
 	switch o.Verdict {
 	case Fail:
 		return head + "\n" + strings.TrimSuffix(indent(cutReport(o.Message)+"\n", "    "), "\n")
@@ -144,7 +147,7 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	o := Outcome{Execution: exec, Bindings: b}
 	mms, err := Check(req, exec, b)
 	if err != nil {
-		o.Verdict, o.Message = Fail, err.Error()
+		o.Verdict, o.Message = Fail, withCause(exec, err.Error())
 		return o
 	}
 	if len(mms) > 0 {
@@ -152,7 +155,7 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 		for i, m := range mms {
 			reports[i] = m.report()
 		}
-		o.Verdict, o.Message = Fail, strings.Join(reports, "\n")
+		o.Verdict, o.Message = Fail, withCause(exec, strings.Join(reports, "\n"))
 		return o
 	}
 	if len(req.ExpectedLogs) > 0 {
@@ -176,6 +179,15 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	}
 	o.Verdict = Pass
 	return o
+}
+
+// withCause puts how the execution ended first in a failure's report, when
+// it did not succeed.
+func withCause(exec *Execution, report string) string {
+	if exec.Cause == "" {
+		return report
+	}
+	return "the execution ended " + exec.Status + ": " + exec.Cause + "\n" + report
 }
 
 func logsUncheckable(records []LogRecord) string {

@@ -52,6 +52,10 @@ type Execution struct {
 	// targets that capture it (dpcheck's emulator does, per execution);
 	// nil when the target does not.
 	Logs []LogRecord
+	// Cause says how an execution that did not succeed ended: its error,
+	// and what the target saw besides (dpcheck's emulator: a checkpoint
+	// call the service refused). "" for SUCCEEDED.
+	Cause string
 }
 
 // Feature is a runner capability beyond running a handler to its end.

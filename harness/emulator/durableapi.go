@@ -37,7 +37,7 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	arn := r.PathValue("arn")
 	in.DurableExecutionArn = aws.String(arn)
-	fault := s.checkpointCall(arn)
+	call, fault := s.checkpointCall(arn)
 	switch {
 	case fault == nil:
 	case fault.Kind == FaultThrottle:
@@ -47,6 +47,9 @@ func (s *Server) checkpoint(w http.ResponseWriter, r *http.Request) {
 		s.duplicate(arn)
 	}
 	out, err := s.backend.CheckpointDurableExecution(r.Context(), &in)
+	if err != nil {
+		s.refused(arn, call, &in, err)
+	}
 	if s.checkpointHook != nil {
 		s.checkpointHook(arn)
 	}

@@ -70,13 +70,15 @@ type run struct {
 	interrupt context.CancelFunc // cancels the invocation in flight, if any
 	stopped   bool               // the execution was stopped: no invocation may run on
 
-	fault        *Fault      // the plan the starting Invoke gave, or nil
-	faultApplied bool        // the planned call came and the fault was injected
-	calls        int         // checkpoint calls so far
-	invocations  int         // invocations handed to the function so far
-	current      *invocation // the invocation in flight, nil between them
-	logs         []LogLine   // the function processes' output lines, at most maxLogLines
-	logsDropped  int         // lines beyond maxLogLines
+	fault          *Fault      // the plan the starting Invoke gave, or nil
+	faultApplied   bool        // the planned call came and the fault was injected
+	calls          int         // checkpoint calls so far
+	invocations    int         // invocations handed to the function so far
+	current        *invocation // the invocation in flight, nil between them
+	logs           []LogLine   // the function processes' output lines, at most maxLogLines
+	logsDropped    int         // lines beyond maxLogLines
+	refused        []RefusedCall
+	refusedDropped int // refused calls beyond maxRefused
 }
 
 // invoke runs one invocation under a context interrupt cancels.

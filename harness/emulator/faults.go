@@ -98,24 +98,24 @@ func faultPlanOf(r *http.Request) (*Fault, error) {
 	return &f, nil
 }
 
-// checkpointCall counts a checkpoint call of the execution and returns the
-// planned fault when this is its call. The call is counted before anything
-// else, so a call the service rejects counts too: the count is what the
-// function sent.
-func (s *Server) checkpointCall(arn string) *Fault {
+// checkpointCall counts a checkpoint call of the execution and returns its
+// number, and the planned fault when this is its call. The call is counted
+// before anything else, so a call the service rejects counts too: the count
+// is what the function sent.
+func (s *Server) checkpointCall(arn string) (int, *Fault) {
 	r := s.executions.lookup(arn)
 	if r == nil {
-		return nil
+		return 0, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
 	if r.fault == nil || r.fault.Call != r.calls {
-		return nil
+		return r.calls, nil
 	}
 	r.faultApplied = true
 	f := *r.fault
-	return &f
+	return r.calls, &f
 }
 
 // throttled is the refusal FaultThrottle answers with. It has no

@@ -18,8 +18,8 @@ const inspectPath = "/dpcheck/2026-12-01/executions/"
 
 // ExecutionReport is what the emulator saw of one execution besides its
 // history: the checkpoint calls the function made, the invocations, the
-// fault plan and whether it fired, and the output lines of the function
-// processes per invocation.
+// fault plan and whether it fired, the output lines of the function
+// processes per invocation, and the checkpoint calls the service refused.
 type ExecutionReport struct {
 	DurableExecutionArn string
 	CheckpointCalls     int
@@ -28,6 +28,10 @@ type ExecutionReport struct {
 	FaultApplied        bool   // the planned call came
 	Logs                []LogLine
 	LogsDropped         int // lines past the emulator's limit per execution
+	// Refused are the first checkpoint calls the service refused (see
+	// Cause); RefusedDropped counts the later ones.
+	Refused        []RefusedCall `json:",omitempty"`
+	RefusedDropped int           `json:",omitempty"`
 }
 
 // begin records the invocation the driver hands to the function.
@@ -55,6 +59,8 @@ func (r *run) report() ExecutionReport {
 		FaultApplied:        r.faultApplied,
 		Logs:                append([]LogLine{}, r.logs...),
 		LogsDropped:         r.logsDropped,
+		Refused:             append([]RefusedCall(nil), r.refused...),
+		RefusedDropped:      r.refusedDropped,
 	}
 	if r.fault != nil {
 		rep.Fault = r.fault.String()

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
 	"github.com/dpcheck/dpcheck/harness/check"
 	"github.com/dpcheck/dpcheck/harness/emulator"
 )
@@ -38,8 +40,18 @@ history records. The faults (the emulator's fault plans, header %s):
   duplicate  before the call is applied, the invocation that makes it is
              delivered a second time to another process and run to its end
 
-Prints one line per run; for a divergence, the first difference, the first
-history event where the runs part, and a command that reruns that case.
+Prints one line per run as soon as it is known, in order (and, on a
+terminal, how many runs have finished on stderr); for a divergence, the
+first difference, the first history event where the runs part, and a
+command that reruns that case. A run that did not succeed shows its cause:
+its error, and the checkpoint call the service refused, if any.
+
+When the clean run did not finish on its own (STOPPED, or FAILED with an
+error the platform raised: Sandbox.Timedout, Runtime.*, the emulator's
+invocation cap, or after the service refused a checkpoint call), the sweep
+says so first, with the cause, makes no faulted run and exits 1. When it
+failed with the function's own error, each faulted run must fail the same
+way.
 
   --endpoint URL  the emulator (dpcheck serve), e.g. http://127.0.0.1:9000
   --fault KIND    only this kind (repeatable; default all four)
@@ -47,7 +59,8 @@ history event where the runs part, and a command that reruns that case.
   --workers N     faulted executions at once (default 2)
 
 Exit status: 0 when every faulted run matched the clean run, 1 on a
-divergence, 2 on a usage or input error or a run that could not be made.
+divergence or a clean run that did not finish on its own, 2 on a usage or
+input error or a run that could not be made.
 `
 
 type repeated []string
@@ -105,16 +118,13 @@ func sweepVerb(args []string, stdout, stderr io.Writer) int {
 		}
 		s.Calls = append(s.Calls, k)
 	}
-	rep, err := s.Run(context.Background(), pos[1])
-	if rep == nil {
-		return fail(stderr, "sweep", "%v", err)
-	}
-	fmt.Fprintf(stdout, "sweep %s %s on %s: the clean run made %d checkpoint calls\n", s.Function, pos[1], s.Endpoint, rep.Clean.Calls)
-	fmt.Fprintln(stdout, rep.Clean.Line())
+	progress := newProgress(stderr)
 	diverged := 0
-	for _, run := range rep.Runs {
+	s.Progress = progress.show
+	s.OnRun = func(run SweepRun) {
+		progress.clear()
 		if run.Fault.Call == 0 {
-			continue // a run that could not be made; err says why
+			fmt.Fprintln(stdout, sweepHeader(s, pos[1], run))
 		}
 		fmt.Fprintln(stdout, run.Line())
 		if d := run.Divergence; d != nil {
@@ -126,6 +136,15 @@ func sweepVerb(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "    rerun: %s\n", rerunCommand(s.Endpoint, s.Function, pos[1], d.Fault))
 		}
 	}
+	rep, err := s.Run(context.Background(), pos[1])
+	progress.clear()
+	if rep == nil {
+		return fail(stderr, "sweep", "%v", err)
+	}
+	if rep.CleanFailure != "" {
+		fmt.Fprintln(stdout, "sweep: no faulted run made: a fault is compared with a clean run that finishes on its own; make it finish first")
+		return 1
+	}
 	fmt.Fprintf(stdout, "sweep: %d runs, %d same, %d diverged\n", len(rep.Runs), len(rep.Runs)-diverged, diverged)
 	if err != nil {
 		fmt.Fprintf(stderr, "dpcheck sweep: %v\n", err)
@@ -135,6 +154,25 @@ func sweepVerb(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// SweepRun is check.SweepRun, named short for the verb's callbacks.
+type SweepRun = check.SweepRun
+
+// sweepHeader is the sweep's first line, printed once the clean run is
+// known: what is swept, and how the clean run ended when it did not
+// succeed, since every faulted run is judged against it.
+func sweepHeader(s check.EndpointSweep, input string, clean SweepRun) string {
+	head := fmt.Sprintf("sweep %s %s on %s: ", s.Function, input, s.Endpoint)
+	switch {
+	case !clean.FinishedOnItsOwn():
+		return head + fmt.Sprintf("the clean run did not finish on its own: it ended %s after %d checkpoint calls: %s",
+			clean.Outcome.Status, clean.Calls, clean.Cause)
+	case clean.Outcome.Status != types.ExecutionStatusSucceeded:
+		return head + fmt.Sprintf("the clean run ended %s after %d checkpoint calls: %s; every faulted run must end the same way",
+			clean.Outcome.Status, clean.Calls, clean.Cause)
+	}
+	return head + fmt.Sprintf("the clean run made %d checkpoint calls", clean.Calls)
 }
 
 func parseKind(v string) (emulator.FaultKind, error) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
@@ -101,6 +102,54 @@ func TestSweepVerb(t *testing.T) {
 			t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 		}
 	})
+}
+
+// A sweep whose clean run the emulator stopped says so first, with the
+// cause, makes no faulted run and exits 1.
+func TestSweepCleanRunDidNotFinish(t *testing.T) {
+	waiter := durable.Handle(func(ctx durable.Context, _ any) (string, error) {
+		for range 5 {
+			if err := durable.Wait(ctx, "nap", time.Second); err != nil {
+				return "", err
+			}
+		}
+		return "done", nil
+	})
+	srv, err := emulator.New(emulator.Config{MaxInvocations: 3, Functions: []emulator.Function{{Name: "waiter", Invoker: waiter}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	code, stdout, stderr := cli(t, "sweep", "--endpoint", srv.URL(), "waiter", `{}`)
+	want := "sweep waiter {} on " + srv.URL() + ": the clean run did not finish on its own: it ended STOPPED after 3 checkpoint calls: " +
+		"dpcheck.InvocationCap: the emulator stopped the execution after 3 invocations\n" +
+		"clean          reference STOPPED (dpcheck.InvocationCap: the emulator stopped the execution after 3 invocations), 3 calls, 3 invocations\n" +
+		"sweep: no faulted run made: a fault is compared with a clean run that finishes on its own; make it finish first\n"
+	if code != 1 || stdout != want || stderr != "" {
+		t.Errorf("exit %d, stdout\n%s\nstderr %q; want exit 1 and\n%s", code, stdout, stderr, want)
+	}
+}
+
+// On a terminal the progress line is rewritten in place and cleared
+// before other output; elsewhere nothing is shown.
+func TestSweepProgress(t *testing.T) {
+	t.Parallel()
+	var term strings.Builder
+	p := &progress{w: &term}
+	p.show(1, 4)
+	p.show(2, 4)
+	p.clear()
+	p.clear()
+	if want := "\r\033[Ksweep: 1/4 runs finished\r\033[Ksweep: 2/4 runs finished\r\033[K"; term.String() != want {
+		t.Errorf("terminal got %q, want %q", term.String(), want)
+	}
+	var pipe strings.Builder
+	p = newProgress(&pipe)
+	p.show(1, 4)
+	p.clear()
+	if pipe.Len() != 0 {
+		t.Errorf("not a terminal, got %q", pipe.String())
+	}
 }
 
 func TestShellQuote(t *testing.T) {
