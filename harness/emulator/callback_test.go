@@ -218,3 +218,31 @@ func TestChainedInvokeOfAServedFunction(t *testing.T) {
 		t.Fatalf("the target's execution: %s after %d invocations, want SUCCEEDED after 2", child.Status, len(child.Invocations))
 	}
 }
+
+// A served caller chained-invoking a served target finishes: the clock
+// stands while the target's invocation waits for its process, so neither
+// execution jumps to its execution timeout.
+func TestChainedInvokeBetweenServedProcesses(t *testing.T) {
+	cfg := testFunction(t, "chain")
+	self := cfg.Functions[0].Executable
+	cfg.Functions = []emulator.Function{{Name: "caller", Executable: self}, {Name: "target", Executable: self}}
+	_, lc := start(t, cfg)
+	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("caller:$LATEST"), Payload: []byte(`"hi"`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := collect(t, lc, aws.ToString(out.DurableExecutionArn))
+	if out.FunctionError != nil || string(out.Payload) != `"HI"` || res.Status != types.ExecutionStatusSucceeded {
+		var events []string
+		for _, ev := range res.History {
+			events = append(events, string(ev.EventType))
+		}
+		t.Fatalf("caller: %s, function error %q, payload %s, want SUCCEEDED \"HI\"; history %v",
+			res.Status, aws.ToString(out.FunctionError), out.Payload, events)
+	}
+	historytest.Match(t, res.History, `
+- {EventId: 2, EventType: ChainedInvokeStarted, Name: call}
+- {EventId: 3, EventType: InvocationCompleted}
+- {EventId: 4, EventType: ChainedInvokeSucceeded, ChainedInvokeSucceededDetails: {Result: {Payload: '"HI"'}}}
+`)
+}

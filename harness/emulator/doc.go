@@ -20,8 +20,8 @@
 // retried, with Runtime.ExitError recorded in the history, as the service
 // does. The function timeout counts from the hand-over to a process, its
 // start included, so a process that never asks for work times out like
-// one that never answers; an invocation waiting for a process does not
-// hold the virtual clock. StopDurableExecution ends the execution at once
+// one that never answers; the virtual clock does not move while an
+// invocation waits for a process or runs in one (decisions.md §3). StopDurableExecution ends the execution at once
 // and kills the process running its invocation. In-process functions (a durable.Invoker) checkpoint over the same
 // HTTP API.
 //

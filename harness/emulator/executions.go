@@ -251,7 +251,6 @@ func (x *executions) drive(r *run) {
 			index:     n,
 			function:  qualifiedFunctionArn(r.arn),
 			payload:   envelope,
-			hold:      &clockHold{x: x},
 		}
 		if x.invocationHook != nil {
 			x.invocationHook(r.arn, n)
@@ -259,7 +258,6 @@ func (x *executions) drive(r *run) {
 		r.begin(inv)
 		out, invokeErr := r.invoke(ctx, inv)
 		r.end()
-		inv.hold.reclaim()
 		if invokeErr != nil {
 			x.logger.Warn("emulator: invocation failed", "arn", r.arn, "invocation", n, "err", invokeErr)
 		}
@@ -385,7 +383,7 @@ func (x *executions) kickLocked() {
 	}
 }
 
-// release gives back a busy token, acquire takes one: see clockHold.
+// release gives back a busy token, acquire takes one.
 func (x *executions) release() {
 	x.mu.Lock()
 	defer x.mu.Unlock()

@@ -178,7 +178,6 @@ func (s *Server) duplicate(arn string) {
 	dup := *cur
 	dup.requestID = newRequestID()
 	dup.duplicate = true
-	dup.hold = nil // the original invocation keeps the driver's claim on the clock
 	_, err := r.fn.runner.run(s.executions.ctx, &dup)
 	s.logger.Info("emulator: fault plan: duplicate delivery ended", "arn", arn, "invocation", dup.index, "err", err)
 }

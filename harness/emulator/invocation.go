@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -15,8 +14,7 @@ type invocation struct {
 	function  string // the invoked function's qualified ARN
 	payload   []byte // the invocation envelope
 	deadline  time.Time
-	hold      *clockHold // the driver's claim on the virtual clock
-	duplicate bool       // a second delivery of the same invocation (a fault plan)
+	duplicate bool // a second delivery of the same invocation (a fault plan)
 }
 
 // key names the invocation among those a function runs at once: an
@@ -26,43 +24,6 @@ func (inv *invocation) key() string {
 		return inv.arn + " (duplicate delivery)"
 	}
 	return inv.arn
-}
-
-// clockHold is an execution driver's claim on the virtual clock while its
-// invocation is in flight: the clock moves only when no driver holds it.
-// A runner lends the claim while the invocation waits on something outside
-// the simulation (a free instance, a process starting or never asking for
-// work), so one stuck function cannot freeze every other execution's time,
-// and reclaims it once a process works on the invocation. A nil hold is
-// never lent.
-type clockHold struct {
-	x    *executions
-	mu   sync.Mutex
-	lent bool
-}
-
-func (h *clockHold) lend() {
-	if h == nil {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.lent {
-		h.lent = true
-		h.x.release()
-	}
-}
-
-func (h *clockHold) reclaim() {
-	if h == nil {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.lent {
-		h.lent = false
-		h.x.acquire()
-	}
 }
 
 // runner runs one invocation to its end: the raw output, or an error for

@@ -57,10 +57,11 @@ func newProcessPool(name, path string, env []string, output io.Writer, maxInstan
 // the invocation is stopped at the deadline like one that never answers
 // (Sandbox.Timedout, or the init error it posted). The invocation fails
 // with Runtime.ExitError when the process dies before it answers. While
-// it waits for an instance and for the process to take it, the invocation
-// lends the virtual clock to the other executions.
+// it waits for an instance and for the process to take it, its driver keeps
+// its claim on the virtual clock: the clock never moves while an invocation
+// is queued for a process or in flight (a lent claim let a chained invoke's
+// caller and target both jump to their execution timeouts).
 func (p *processPool) run(ctx context.Context, inv *invocation) ([]byte, error) {
-	inv.hold.lend()
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -264,7 +265,6 @@ func (inst *instance) run(ctx context.Context, inv *invocation) ([]byte, error) 
 	defer timer.Stop()
 	select {
 	case inst.work <- job:
-		inv.hold.reclaim() // the process works on it: the clock waits for it
 	case <-inst.dead:
 		return nil, inst.deathError()
 	case <-timer.C:

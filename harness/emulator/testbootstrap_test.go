@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/dpcheck/dpcheck/durable"
@@ -40,6 +41,17 @@ func runTestBootstrap(name string) {
 				sum += n
 			}
 			return sum, nil
+		})
+	case "chain":
+		// Served as two functions: "target" upper-cases its input in a
+		// step; "caller" chained-invokes target and returns its result.
+		if os.Getenv("AWS_LAMBDA_FUNCTION_NAME") == "target" {
+			durable.Start(func(ctx durable.Context, in string) (string, error) {
+				return durable.Step(ctx, "upper", func(durable.StepContext) (string, error) { return strings.ToUpper(in), nil })
+			})
+		}
+		durable.Start(func(ctx durable.Context, in string) (string, error) {
+			return durable.Invoke[string](ctx, "call", "target", in)
 		})
 	}
 	fmt.Fprintf(os.Stderr, "%s=%q names no test function\n", testBootstrapEnv, name)
