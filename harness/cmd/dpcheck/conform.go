@@ -20,8 +20,9 @@ var conformanceRegistry = conformance.NewRegistry()
 
 func init() {
 	verbs["conform"] = verb{
-		summary: "conform DIR|FILE... [--endpoint URL|aws] [--junit FILE] [--seed N] [--parallel N] [--shard K/N] [--allow-skip FILE] [--update]   run requirement files against the registered handlers",
-		run:     conformVerb,
+		summary:        "conform DIR|FILE... [--endpoint URL|aws] [--junit FILE] [--seed N] [--parallel N] [--shard K/N] [--allow-skip FILE] [--update]   run requirement files against the registered handlers",
+		run:            conformVerb,
+		manyExecutions: true,
 	}
 }
 

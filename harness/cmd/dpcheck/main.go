@@ -24,6 +24,9 @@ import (
 type verb struct {
 	summary string // one line for the verb list, starting with the synopsis
 	run     func(args []string, stdout, stderr io.Writer) int
+	// manyExecutions: the verb makes many executions, so dispatch runs it
+	// with the garbage collector's target raised (manyExecutionsGC).
+	manyExecutions bool
 }
 
 // verbs is filled by each verb file's init.
@@ -47,6 +50,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		fmt.Fprintf(stderr, "dpcheck: unknown verb %q (verbs: %s)\n", args[0], strings.Join(verbNames(), ", "))
 		return 2
+	}
+	if v.manyExecutions {
+		defer manyExecutionsGC()()
 	}
 	return v.run(args[1:], stdout, stderr)
 }

@@ -19,8 +19,9 @@ import (
 
 func init() {
 	verbs["sweep"] = verb{
-		summary: "sweep --endpoint URL [--fault KIND] [--call K] [--workers N] FUNCTION INPUT_JSON   a fault at every checkpoint call of a served function",
-		run:     sweepVerb,
+		summary:        "sweep --endpoint URL [--fault KIND] [--call K] [--workers N] FUNCTION INPUT_JSON   a fault at every checkpoint call of a served function",
+		run:            sweepVerb,
+		manyExecutions: true,
 	}
 }
 
