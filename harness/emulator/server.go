@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -65,6 +66,15 @@ type Config struct {
 	CallbackTimeScale float64
 	// Seed seeds the retry jitter of in-process functions.
 	Seed uint64
+	// StartTime is where the backend's virtual clock starts; zero means
+	// the wall time when New runs, as the service's clock reads the real
+	// time (StartedAfter filters and timestamps then look right). IDSeed,
+	// when set, derives the execution names and ids the backend mints
+	// (service.WithIDSeed), so a rerun mints the same ARNs; nil means a
+	// random seed, so ARNs never repeat across emulators. Both apply only
+	// to the backend New makes (Backend nil).
+	StartTime time.Time
+	IDSeed    *uint64
 	// UI, when set, is served under /ui/ (GET and HEAD, with the prefix
 	// stripped), a path no Lambda API route uses; dpcheck serve mounts the
 	// execution timelines (package harness/timeline) there.
@@ -203,8 +213,9 @@ func defaults(cfg *Config) {
 		cfg.MaxExecutions = DefaultMaxExecutions
 	}
 	if cfg.Backend == nil {
-		cfg.Backend = service.NewBackend(service.WithRegion(cfg.Region, cfg.Account),
-			service.WithRetention(cfg.Retention), service.WithMaxExecutions(cfg.MaxExecutions))
+		cfg.Backend = service.NewBackend(append(BackendOptions(cfg.StartTime, cfg.IDSeed),
+			service.WithRegion(cfg.Region, cfg.Account),
+			service.WithRetention(cfg.Retention), service.WithMaxExecutions(cfg.MaxExecutions))...)
 	}
 	if cfg.FunctionTimeout <= 0 {
 		cfg.FunctionTimeout = time.Minute
@@ -224,6 +235,20 @@ func defaults(cfg *Config) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+}
+
+// BackendOptions are the clock and id options of an emulator's backend
+// (see Config.StartTime and Config.IDSeed), for a caller that makes the
+// backend itself.
+func BackendOptions(start time.Time, idSeed *uint64) []service.BackendOption {
+	if start.IsZero() {
+		start = time.Now().UTC().Truncate(time.Millisecond)
+	}
+	seed := rand.Uint64()
+	if idSeed != nil {
+		seed = *idSeed
+	}
+	return []service.BackendOption{service.WithStartTime(start), service.WithIDSeed(seed)}
 }
 
 // URL is the emulator's endpoint, e.g. http://127.0.0.1:9000: the value for

@@ -47,10 +47,18 @@ type backendConfig struct {
 	invoker           ChainedInvoker
 	retention         time.Duration
 	maxExecutions     int
+	idSeed            uint64
 }
 
 // WithStartTime sets the virtual clock's starting instant.
 func WithStartTime(t time.Time) BackendOption { return func(c *backendConfig) { c.start = t } }
+
+// WithIDSeed derives the names and ids the backend mints for executions
+// from seed (default 0): two backends with the same seed mint the same
+// ARNs in the same order, two with different seeds different ones. A
+// server that outlives its runs (dpcheck serve) gives each start a fresh
+// seed, so an ARN never repeats across restarts.
+func WithIDSeed(seed uint64) BackendOption { return func(c *backendConfig) { c.idSeed = seed } }
 
 // WithRegion sets the region and account used in minted ARNs.
 func WithRegion(region, account string) BackendOption {
@@ -203,10 +211,10 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 	seq := b.seq
 	name := in.ExecutionName
 	if name == "" {
-		name = uuidFrom("name", seq)
+		name = uuidFrom("name", seq^b.cfg.idSeed)
 	}
 	if id == "" {
-		id = uuidFrom("id", seq)
+		id = uuidFrom("id", seq^b.cfg.idSeed)
 	}
 	e := &execution{
 		b:            b,

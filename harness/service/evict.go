@@ -142,9 +142,9 @@ func boundText(n int) string {
 
 // minted reports whether this backend issued arn: its function prefix is
 // this backend's region and account, and its execution id is uuidFrom's
-// for a sequence number already used. The id's version and variant
-// nibbles hide four bits of the first half; the sixteen candidates are
-// each checked in full.
+// for a sequence number already used, mixed with the backend's id seed.
+// The id's version and variant nibbles hide four bits of the first half;
+// the sixteen candidates are each checked in full.
 func (b *Backend) minted(arn string) bool {
 	prefix := "arn:aws:lambda:" + b.cfg.region + ":" + b.cfg.account + ":function:"
 	if !strings.HasPrefix(arn, prefix) {
@@ -167,8 +167,9 @@ func (b *Backend) minted(arn string) bool {
 	b.mu.RUnlock()
 	h := fnv64("id")
 	for nibble := range uint64(16) {
-		seq := unsplitmix(hi|nibble<<12) ^ h
-		if seq >= 1 && seq <= last && uuidFrom("id", seq) == id {
+		salted := unsplitmix(hi|nibble<<12) ^ h
+		seq := salted ^ b.cfg.idSeed
+		if seq >= 1 && seq <= last && uuidFrom("id", salted) == id {
 			return true
 		}
 	}

@@ -34,7 +34,8 @@ func init() {
 
 const serveUsage = `usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]... [--allow-non-loopback]
                      [--timeout 60s] [--max-instances 8] [--retention 336h]
-                     [--max-executions 5000] [--quiet]
+                     [--max-executions 5000] [--callback-time-scale 1]
+                     [--start-time TIME] [--seed N] [--quiet]
 
 Serves the AWS Lambda API for durable functions over HTTP until interrupted:
 the durable-execution REST API (checkpoint, state, execution, history, list,
@@ -62,6 +63,12 @@ credentials; the emulator checks none).
                               is open and nothing else can run (default 1:
                               the clock does not jump past timers a callback
                               races; a 5 s callback timeout takes 5 s)
+  --start-time TIME           where the virtual clock starts, RFC 3339 (default:
+                              the wall time at start, as on Lambda)
+  --seed N                    derive execution names and ids (and in-process
+                              functions' retry jitter) from N, so a rerun
+                              mints the same ARNs (default: random, so ARNs
+                              never repeat across restarts)
   --quiet                     do not copy function output and emulator log to stderr
 
 Also served, in process: the functions dpcheck run knows (%s) unless an
@@ -113,9 +120,12 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	maxExecutions := fs.Int("max-executions", emulator.DefaultMaxExecutions, "")
 	quiet := fs.Bool("quiet", false, "")
 	callbackScale := fs.Float64("callback-time-scale", 1, "")
+	startText := fs.String("start-time", "", "")
+	seedText := fs.String("seed", "", "")
 	var executables functionFlags
 	fs.Var(&executables, "function", "")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stdout, serveUsage, strings.Join(registry.Names(), ", "))
 			return 0
@@ -134,7 +144,22 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	backend := service.NewBackend(service.WithRetention(*retention), service.WithMaxExecutions(*maxExecutions))
+	var start time.Time
+	if *startText != "" {
+		if start, err = time.Parse(time.RFC3339, *startText); err != nil {
+			return fail(stderr, "serve", "--start-time %q: want an RFC 3339 time such as 2026-01-01T00:00:00Z", *startText)
+		}
+	}
+	var idSeed *uint64
+	if *seedText != "" {
+		seed, err := parseSeed(*seedText)
+		if err != nil {
+			return fail(stderr, "serve", "%v", err)
+		}
+		idSeed = &seed
+	}
+	backend := service.NewBackend(append(emulator.BackendOptions(start, idSeed),
+		service.WithRetention(*retention), service.WithMaxExecutions(*maxExecutions))...)
 	cfg := emulator.Config{
 		Backend:           backend,
 		UI:                timeline.Handler(backend),
@@ -146,6 +171,9 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 		CallbackTimeScale: *callbackScale,
 		Retention:         *retention,
 		MaxExecutions:     *maxExecutions,
+	}
+	if idSeed != nil {
+		cfg.Seed = *idSeed
 	}
 	if *callbackScale <= 0 {
 		return fail(stderr, "serve", "--callback-time-scale %v: want a positive number", *callbackScale)

@@ -45,6 +45,8 @@ func TestServeUsageErrors(t *testing.T) {
 		{"zero retention", []string{"--addr", "127.0.0.1:0", "--retention", "0s"}, []string{"--retention must be positive"}},
 		{"zero max-executions", []string{"--addr", "127.0.0.1:0", "--max-executions", "0"}, []string{"--max-executions must be positive"}},
 		{"bad duration", []string{"--timeout", "soon"}, []string{"soon"}},
+		{"bad start time", []string{"--addr", "127.0.0.1:0", "--start-time", "2026-01-01"}, []string{`--start-time "2026-01-01": want an RFC 3339 time`}},
+		{"bad seed", []string{"--addr", "127.0.0.1:0", "--seed", "-1"}, []string{`--seed "-1": want a non-negative integer`}},
 		{"unexpected argument", []string{"calculator"}, []string{`unexpected argument "calculator"`}},
 		{"unknown flag", []string{"--port", "9000"}, []string{"port", "dpcheck serve -h"}},
 	} {
@@ -305,6 +307,32 @@ func TestServeStopsOnSignalRightAfterListening(t *testing.T) {
 // With --addr 0.0.0.0:0 serve says it listens on all addresses, with the
 // port it got, and where this machine reaches it; the calculator answers
 // there, and at a non-loopback address of the machine when it has one.
+// --start-time sets the clock and --seed the ARNs: two servers with both
+// mint the same first ARN at that time.
+func TestServeStartTimeAndSeed(t *testing.T) {
+	var arns []string
+	for range 2 {
+		p := startServe(t, "--addr", "127.0.0.1:0", "--quiet", "--start-time", "2030-05-01T12:00:00Z", "--seed", "5")
+		client := lambdaClient(t, p.url)
+		out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("calculator:live"), Payload: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec, err := client.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: out.DurableExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2030, time.May, 1, 12, 0, 0, 0, time.UTC); !aws.ToTime(exec.StartTimestamp).Equal(want) {
+			t.Errorf("started at %s, want %s", aws.ToTime(exec.StartTimestamp), want)
+		}
+		arns = append(arns, aws.ToString(out.DurableExecutionArn))
+		p.interrupt(t)
+	}
+	if arns[0] != arns[1] {
+		t.Errorf("--seed 5 minted %s, then %s", arns[0], arns[1])
+	}
+}
+
 func TestServeSaysWhereItListens(t *testing.T) {
 	p := startServe(t, "--addr", "0.0.0.0:0", "--allow-non-loopback", "--quiet")
 	port, found := strings.CutPrefix(p.url, "http://0.0.0.0:")
