@@ -100,11 +100,6 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	if !ok && !supports(r.Target, FeatureServedFunctions) {
 		return Outcome{Verdict: Skip, Message: "no Go handler is registered for " + key + " (in process a requirement runs only its registered Go handler; --endpoint runs any served function)"}
 	}
-	if entry.Crash && supports(r.Target, FeatureServedFunctions) {
-		// dpcheck serve does not serve such a handler: Tools.Crash needs
-		// the runner in the same process.
-		return Outcome{Verdict: Skip, Message: "the handler ends its process with Tools.Crash, which a served function cannot"}
-	}
 	if (entry.Callbacks || len(req.CallbackActions) > 0) && !supports(r.Target, FeatureCallbacks) {
 		return Outcome{Verdict: Skip, Message: "the execution waits on callbacks and this target does not answer them"}
 	}
@@ -142,7 +137,15 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	}
 	exec, err := r.Target.Run(ctx, run)
 	if err != nil {
-		return Outcome{Verdict: Fail, Message: "run failed: " + err.Error(), Bindings: b}
+		msg := "run failed: " + err.Error()
+		if entry.Crash && supports(r.Target, FeatureServedFunctions) {
+			// Whatever a target serves under this name is another program
+			// (dpcheck serve never serves a Go handler that needs
+			// Tools.Crash, which works only in the runner's process), so the
+			// requirement runs; say why dpcheck's own handler is not there.
+			msg += " (dpcheck's Go handler for " + key + " crashes its process with Tools.Crash and is not served; serve a function of your own under this name)"
+		}
+		return Outcome{Verdict: Fail, Message: msg, Bindings: b}
 	}
 	o := Outcome{Execution: exec, Bindings: b}
 	mms, err := Check(req, exec, b)

@@ -384,16 +384,11 @@ func TestRegistry(t *testing.T) {
 	reg.Register("step/1-2", noop)
 }
 
-// A handler that crashes its process cannot run as a served function
-// (dpcheck serve does not serve it): such a target skips it, saying why.
-func TestRunnerSkipsCrashHandlersOnServedTargets(t *testing.T) {
+// A handler that crashes its process runs in process (the served case is
+// TestRunnerServedCrashRequirementRuns).
+func TestRunnerRunsCrashHandlersInProcess(t *testing.T) {
 	reg := conformance.NewRegistry()
 	reg.Register("step/1-11", noop, conformance.NeedsCrash())
-	served := &conformance.Runner{Registry: reg, Target: &scriptedTarget{script: retryExecution, served: true}}
-	o := served.Run(context.Background(), readReq(t, "testdata/official/step/1-11.yaml"))
-	if o.Verdict != conformance.Skip || !strings.Contains(o.Message, "Tools.Crash") {
-		t.Fatalf("outcome = %s %q", o.Verdict, o.Message)
-	}
 	inProcess := &conformance.Runner{Registry: reg, Target: &scriptedTarget{script: retryExecution, invocations: 1}}
 	if o := inProcess.Run(context.Background(), readReq(t, "testdata/official/step/1-11.yaml")); o.Verdict != conformance.Pass {
 		t.Fatalf("outcome = %s %q", o.Verdict, o.Message)

@@ -3,10 +3,12 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/conformance"
 )
 
@@ -71,4 +73,36 @@ func TestParseLogLine(t *testing.T) {
 			t.Errorf("ParseLogLine(%s) = %v, %v; want %v, %v", tc.line, got, kept, tc.want, tc.kept)
 		}
 	}
+}
+
+// On a target that runs served functions, a requirement whose Go handler
+// needs Tools.Crash still runs: the function served under its name is
+// another program (dpcheck serve never serves such a handler), which may
+// crash itself.
+func TestRunnerServedCrashRequirementRuns(t *testing.T) {
+	req := readReq(t, "testdata/official/step/1-1.yaml")
+	reg := conformance.NewRegistry()
+	reg.Register("step/1-1", func(*conformance.Tools) durable.Invoker { return nil }, conformance.NeedsCrash())
+	target := &scriptedTarget{served: true, script: greetingExecution}
+	o := (&conformance.Runner{Registry: reg, Target: target, Seed: 1}).Run(context.Background(), req)
+	if o.Verdict != conformance.Pass || len(target.requests) != 1 {
+		t.Fatalf("served crash requirement: %s (%d runs), want PASS after one run", o.Line(), len(target.requests))
+	}
+
+	failing := &erroringTarget{err: errors.New("ResourceNotFoundException: Function not found: step--1-1")}
+	o = (&conformance.Runner{Registry: reg, Target: failing, Seed: 1}).Run(context.Background(), req)
+	if o.Verdict != conformance.Fail || !strings.Contains(o.Message, "crashes its process with Tools.Crash and is not served") {
+		t.Errorf("unserved crash requirement: %s", o.Line())
+	}
+}
+
+// erroringTarget runs served functions and fails every run with err.
+type erroringTarget struct{ err error }
+
+func (e *erroringTarget) Run(context.Context, conformance.Request) (*conformance.Execution, error) {
+	return nil, e.err
+}
+
+func (e *erroringTarget) Supports(f conformance.Feature) bool {
+	return f == conformance.FeatureServedFunctions
 }
