@@ -63,6 +63,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, invalidContent("reading the payload: %v", err))
 		return
 	}
+	tail, err := logTail(r.Header.Get("X-Amz-Log-Type"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	if err := checkJSON(payload); err != nil {
 		writeError(w, err)
 		return
@@ -76,9 +81,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	version, _ := executedVersion(qualifier)
 	run, err := s.executions.start(r.Context(), fn, service.StartExecutionInput{
 		FunctionName:     name,
 		Qualifier:        qualifier,
+		Version:          version,
 		ExecutionName:    r.Header.Get("X-Amz-Durable-Execution-Name"),
 		Payload:          string(payload),
 		ExecutionTimeout: fn.timeout,
@@ -88,7 +95,6 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Amz-Durable-Execution-Arn", run.arn)
-	version, _ := executedVersion(qualifier)
 	w.Header().Set("X-Amz-Executed-Version", version)
 	if invocationType == types.InvocationTypeEvent {
 		w.WriteHeader(http.StatusAccepted)
@@ -101,6 +107,9 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	case <-s.closing:
 		writeError(w, errClosed)
 		return
+	}
+	if tail {
+		w.Header().Set("X-Amz-Log-Result", s.logResult(run.arn))
 	}
 	s.writeResult(w, run.arn)
 }

@@ -53,6 +53,15 @@ func runTestBootstrap(name string) {
 		durable.Start(func(ctx durable.Context, in string) (string, error) {
 			return durable.Invoke[string](ctx, "call", "target", in)
 		})
+	case "chatty":
+		// Prints 100 numbered lines of 100 bytes: more than Invoke's 4 KB
+		// log tail holds.
+		durable.Start(func(ctx durable.Context, _ any) (int, error) {
+			for i := range 100 {
+				fmt.Printf("line %03d %s\n", i, strings.Repeat("x", 91))
+			}
+			return 100, nil
+		})
 	}
 	fmt.Fprintf(os.Stderr, "%s=%q names no test function\n", testBootstrapEnv, name)
 	os.Exit(2)

@@ -26,7 +26,7 @@ func (b *Backend) GetDurableExecution(_ context.Context, in *lambda.GetDurableEx
 	defer e.mu.Unlock()
 	// one allocation for the output and everything it points to
 	st := &getExecutionStorage{
-		strs:      [6]string{e.arn, e.name, e.functionArn, e.qualifier},
+		strs:      [6]string{e.arn, e.name, e.functionArn, e.version},
 		start:     e.start,
 		data:      data,
 		timeout:   e.timeoutSecs,

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -140,8 +141,12 @@ func NewBackend(opts ...BackendOption) *Backend {
 // StartExecutionInput describes a new durable execution (what an Invoke of
 // a durable function carries).
 type StartExecutionInput struct {
-	FunctionName  string
-	Qualifier     string // "" means $LATEST
+	FunctionName string
+	Qualifier    string // "" means $LATEST
+	// Version is the function version the qualifier resolved to (an
+	// alias names a version), which GetDurableExecution reports as
+	// Version; "" means the qualifier itself.
+	Version       string
 	ExecutionName string // "" means a generated name; a given name makes the start idempotent
 	Payload       string // the raw input text, stored verbatim
 	// NoPayload marks an input that was not given at all (a chained invoke
@@ -223,6 +228,7 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 		name:         name,
 		function:     in.FunctionName,
 		qualifier:    qualifier,
+		version:      cmp.Or(in.Version, qualifier),
 		input:        in.Payload,
 		noInput:      in.NoPayload,
 		timeoutSecs:  timeout,

@@ -17,6 +17,7 @@ type execution struct {
 
 	// immutable after StartExecution
 	arn, id, name, function, qualifier, functionArn string
+	version                                         string // the version the qualifier resolved to
 	input                                           string
 	noInput                                         bool // no input was given: InputPayload absent
 	timeoutSecs                                     int32
