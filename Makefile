@@ -16,7 +16,7 @@ STACK ?= dpcheck
 REGION ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 REGION_FLAG := $(if $(REGION),--region $(REGION))
 
-.PHONY: help test browser browser-test fuzz build build-MathFunction bench e2e e2e-local interop interop-deps deploy delete lint clean
+.PHONY: help test browser browser-test fuzz build build-MathFunction bench bench-js e2e e2e-local interop interop-deps deploy delete lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ fuzz: ## every Go fuzz target for FUZZTIME each (default 30s); failing inputs la
 
 bench: ## benchmarks (issue 8)
 	$(GO) run ./bench/cmd/benchreport -go '$(GO)' -count 3
+
+bench-js: ## the official JavaScript LocalDurableTestRunner on the JavaScript calculator: the baseline calculator-inprocess is compared with (needs Node 20 and npm)
+	cd bench/js && npm ci --no-audit --no-fund && npm run --silent bench
 
 # The e2e scripts run Ginkgo too: the same colour rule, through Ginkgo's
 # own environment variable.
