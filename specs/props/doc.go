@@ -14,8 +14,10 @@
 // under a random completion policy, maximum concurrency and nesting; each
 // branch is a sequence of steps (succeeding, failing for good with a typed
 // error, or failing n times under a linear or exponential retry strategy,
-// possibly filtered by error type), waits, and nested Parallels with their
-// own policy, whose failure the branch may throw. A program travels as the
+// possibly filtered by error type), waits, futures ops (two or three
+// StepAsync or waiting Go futures joined by All, AllSettled, Any, Race or
+// Join, the combinator's answer or failure traced), and nested Parallels
+// with their own policy, whose failure the branch may throw. A program travels as the
 // execution's input: interpret is the one durable handler that runs them
 // all, and answers the root Parallel's BatchResult as it saw it.
 //
@@ -31,7 +33,9 @@
 // independent model of the completion policy (decisions §2.2-§2.4)
 // wherever it cannot depend on the schedule: maximum concurrency 1, a
 // single branch, or a policy that cannot stop before every branch
-// finished. Elsewhere the properties check what holds under every
+// finished. A futures op's answer is modelled where it cannot depend on
+// which future settles first (futures_prog_test.go). Elsewhere the
+// properties check what holds under every
 // schedule: the accessors agree with the items, the reason with the
 // counts, each item with its branch's own outcome and its branch's record,
 // and nothing of an abandoned branch is checkpointed after the stop.

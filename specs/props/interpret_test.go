@@ -177,6 +177,12 @@ func runBranch(ctx durable.Context, i int, b branchProg) (branchValue, error) {
 				return v, err
 			}
 			v.Trace = append(v.Trace, name+" waited")
+		case opFutures:
+			entry, err := runFutures(ctx, name, o)
+			if err != nil {
+				return v, err
+			}
+			v.Trace = append(v.Trace, entry)
 		case opParallel:
 			res, err := runParallel(ctx, name, *o.Nested)
 			if err != nil {

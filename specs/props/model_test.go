@@ -144,6 +144,12 @@ func modelBranch(i int, b branchProg) branchOutcome {
 			out.value.Trace = append(out.value.Trace, stepValue(name, attempts))
 		case opWait:
 			out.value.Trace = append(out.value.Trace, name+" waited")
+		case opFutures:
+			entry, known := modelFutures(name, o)
+			if !known {
+				return branchOutcome{}
+			}
+			out.value.Trace = append(out.value.Trace, entry)
 		case opParallel:
 			n := modelParallel(*o.Nested)
 			if !n.known {

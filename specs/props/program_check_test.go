@@ -284,6 +284,8 @@ func (p parallelProg) collectSteps(full string, into map[string]op) {
 			switch o.Kind {
 			case opStep:
 				into[base+"/"+opName(i, j)] = o
+			case opFutures:
+				o.collectFutureSteps(base, opName(i, j), into)
 			case opParallel:
 				o.Nested.collectSteps(base+"/"+opName(i, j), into)
 			}

@@ -61,6 +61,10 @@ type op struct {
 	// branch through ThrowIfError.
 	Nested *parallelProg `json:"nested,omitempty"`
 	Throw  bool          `json:"throw,omitempty"`
+
+	// A futures op: its futures and the combinator that joins them.
+	Combinator string       `json:"combinator,omitempty"`
+	Futures    []futureProg `json:"futures,omitempty"`
 }
 
 // Completion presets; policyCustom uses the three fields.
@@ -129,11 +133,13 @@ func drawParallel(t *rapid.T, label string, depth int) parallelProg {
 }
 
 func drawOp(t *rapid.T, label string, depth int) op {
-	kinds := []string{opStep, opStep, opWait, opParallel}
+	kinds := []string{opStep, opStep, opWait, opFutures, opParallel}
 	if depth >= 2 {
-		kinds = kinds[:3]
+		kinds = kinds[:4]
 	}
 	switch kind := rapid.SampledFrom(kinds).Draw(t, label+".kind"); kind {
+	case opFutures:
+		return drawFutures(t, label)
 	case opWait:
 		return op{Kind: opWait, Seconds: rapid.IntRange(1, 30).Draw(t, label+".waitSeconds")}
 	case opParallel:

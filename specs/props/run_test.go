@@ -39,6 +39,8 @@ func (p parallelProg) timers() int {
 			switch o.Kind {
 			case opWait:
 				n++
+			case opFutures:
+				n += o.futureTimers()
 			case opStep:
 				n += o.allowedAttempts() - 1
 			case opParallel:
