@@ -87,8 +87,9 @@ func TestCallbackRoutes(t *testing.T) {
 - {EventId: 5, EventType: InvocationCompleted}
 - {EventId: 6, EventType: ExecutionSucceeded}
 `)
+	// an answer to a closed callback: the API model's CallbackTimeoutException
 	_, err := lc.SendDurableExecutionCallbackSuccess(c, &lambda.SendDurableExecutionCallbackSuccessInput{CallbackId: aws.String(id)})
-	expectAPIError[*types.InvalidParameterValueException](t, err, 400)
+	expectAPIError[*types.CallbackTimeoutException](t, err, 400)
 
 	select { // the replay offered the first id again
 	case <-ids:

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -115,8 +116,11 @@ func (e *execution) callbackTimedOutLocked(rec *opRecord, kind TimerKind, at tim
 
 // openCallback finds the STARTED callback an id names, with its execution
 // locked; the caller unlocks it. Every way an id can be wrong is the
-// service's error: malformed, naming nothing, timed out
-// (CallbackTimeoutException), already completed, or its execution ended.
+// service's error, as the API model words them: a malformed id or one
+// naming no callback is an InvalidParameterValueException; a callback that
+// timed out, was already completed or whose execution ended is closed, a
+// CallbackTimeoutException ("the callback ID token has either expired or
+// the callback associated with the token has already been closed").
 func (b *Backend) openCallback(id *string) (*execution, *opRecord, error) {
 	if id == nil || *id == "" {
 		return nil, nil, invalidParam("CallbackId is required")
@@ -139,17 +143,23 @@ func (b *Backend) openCallback(id *string) (*execution, *opRecord, error) {
 	case rec == nil || rec.callback == nil || rec.callback.id != *id:
 		err = invalidParam("CallbackId %s does not name a callback", *id)
 	case !e.running():
-		err = invalidParam("the durable execution of callback %s has ended (%s)", *id, e.status)
+		err = callbackClosed("callback %s is closed: its durable execution has ended (%s)", *id, e.status)
 	case rec.op.Status == types.OperationStatusTimedOut:
-		err = &types.CallbackTimeoutException{Message: aws.String("callback " + *id + " has timed out"), Type: aws.String("User")}
+		err = callbackClosed("callback %s has timed out", *id)
 	case rec.op.Status != types.OperationStatusStarted:
-		err = invalidParam("callback %s is already %s", *id, rec.op.Status)
+		err = callbackClosed("callback %s is closed: already %s", *id, rec.op.Status)
 	}
 	if err != nil {
 		e.mu.Unlock()
 		return nil, nil, err
 	}
 	return e, rec, nil
+}
+
+// callbackClosed is the model's error for a callback that can no longer
+// be answered.
+func callbackClosed(format string, args ...any) error {
+	return &types.CallbackTimeoutException{Message: aws.String(fmt.Sprintf(format, args...)), Type: aws.String("User")}
 }
 
 // SendDurableExecutionCallbackSuccess completes a callback with Result (the

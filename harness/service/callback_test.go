@@ -91,8 +91,8 @@ func TestCallbackSuccess(t *testing.T) {
 	if h[1].CallbackStartedDetails.HeartbeatTimeout != nil {
 		t.Errorf("a callback without a heartbeat timeout must not record one")
 	}
-	// after the execution ended its callbacks are gone
-	wantServiceError[*types.InvalidParameterValueException](t, s.succeed(id, nil), "has ended")
+	// after the execution ended its callbacks are closed
+	wantServiceError[*types.CallbackTimeoutException](t, s.succeed(id, nil), "is closed: its durable execution has ended (SUCCEEDED)")
 }
 
 func TestCallbackEmptySuccessAndFailure(t *testing.T) {
@@ -203,15 +203,16 @@ func TestCallbackSendRejected(t *testing.T) {
 	if err := s.succeed(id, []byte("1")); err != nil {
 		t.Fatal(err)
 	}
-	wantServiceError[*types.InvalidParameterValueException](t, s.fail(id, nil), "already SUCCEEDED")
-	wantServiceError[*types.InvalidParameterValueException](t, s.heartbeat(id), "already SUCCEEDED")
+	wantServiceError[*types.CallbackTimeoutException](t, s.succeed(id, nil), "callback "+id+" is closed: already SUCCEEDED")
+	wantServiceError[*types.CallbackTimeoutException](t, s.fail(id, nil), "callback "+id+" is closed: already SUCCEEDED")
+	wantServiceError[*types.CallbackTimeoutException](t, s.heartbeat(id), "callback "+id+" is closed: already SUCCEEDED")
 
 	// a callback of an ended execution
 	s, id = startedCallback(t, 0, 0)
 	if _, err := s.b.StopDurableExecution(context.Background(), &lambda.StopDurableExecutionInput{DurableExecutionArn: aws.String(s.arn)}); err != nil {
 		t.Fatal(err)
 	}
-	wantServiceError[*types.InvalidParameterValueException](t, s.succeed(id, nil), "has ended")
+	wantServiceError[*types.CallbackTimeoutException](t, s.succeed(id, nil), "callback "+id+" is closed: its durable execution has ended (STOPPED)")
 	if s.b.OpenCallbacks() != 0 {
 		t.Fatalf("an ended execution's callbacks still count as open: %d", s.b.OpenCallbacks())
 	}

@@ -71,11 +71,17 @@
 //     FunctionName (NAME, NAME:QUALIFIER or an ARN) and an optional
 //     printable TenantId; CANCEL only while STARTED.
 //   - Send* on a callback: a missing or malformed CallbackId (1-1024 of the
-//     base64 alphabet), one naming no callback, one already completed, one
-//     of an ended execution, a Result over the payload limit or an Error
-//     over the error limit: InvalidParameterValueException; a timed-out
-//     callback: CallbackTimeoutException. These are the errors the model
-//     lists for the three operations.
+//     base64 alphabet), one naming no callback, a Result over the payload
+//     limit or an Error over the error limit: InvalidParameterValueException;
+//     a closed callback (timed out, already completed, or of an ended
+//     execution): CallbackTimeoutException, which the API model describes
+//     as "the callback ID token has either expired or the callback
+//     associated with the token has already been closed". These are the
+//     errors the model lists for the three operations (with
+//     ServiceException and TooManyRequestsException). The official Python
+//     testing service answers every one of these cases with
+//     ResourceNotFoundException, an error the model does not list for
+//     them; dpcheck follows the model.
 //
 // ThrottlingError and ServiceError build the TooManyRequestsException and
 // ServiceException a fault injector answers with.
