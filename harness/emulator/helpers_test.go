@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 // pointed at it; both are closed when the test ends.
 func start(t testing.TB, cfg emulator.Config) (*emulator.Server, *lambda.Client) {
 	t.Helper()
-	if testing.Verbose() {
+	if testing.Verbose() && cfg.Output == nil {
 		cfg.Output = testWriter{t}
 	}
 	srv, err := emulator.New(cfg)

@@ -22,9 +22,8 @@ type LogLine struct {
 }
 
 // lineWriter forwards a process's output unchanged and hands each complete
-// line to line. exec.Cmd copies a non-file writer from one goroutine per
-// pipe; both streams share this writer and so one pipe, but Write is
-// locked anyway.
+// line to line. One outputPipe reader writes to it, but Write is locked
+// anyway.
 type lineWriter struct {
 	next    io.Writer
 	line    func(string)

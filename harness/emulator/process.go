@@ -176,6 +176,7 @@ type instance struct {
 	current *pending
 	last    *invocation // the invocation in flight or, between two, the last one: its output lines
 	initErr *InvocationError
+	output  *outputPipe // the process's stdout and stderr
 }
 
 // pending is an invocation handed to an instance, waiting for its answer.
@@ -206,18 +207,22 @@ func startInstance(p *processPool, id int) (*instance, error) {
 	cmd.Env = append(append([]string(nil), p.env...),
 		"AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(),
 		fmt.Sprintf("AWS_LAMBDA_LOG_STREAM_NAME=dpcheck/%s/%d", p.name, id))
-	// One writer for both streams, so exec reads them through one pipe and
-	// their lines keep their order.
-	out := &lineWriter{next: p.output, line: inst.logLine}
-	cmd.Stdout = out
-	cmd.Stderr = out
+	// One pipe for both streams, so their lines keep their order; the
+	// emulator reads it itself, to know when a line is in (outputPipe.sync).
+	output, err := newOutputPipe(&lineWriter{next: p.output, line: inst.logLine})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("emulator: function %s: output pipe: %w", p.name, err)
+	}
+	inst.output = output
+	cmd.Stdout = output.w
+	cmd.Stderr = output.w
 	// A process that forked (a shell script running its runtime) dies with
-	// its children, and a child that escaped anyway cannot hold the reaper
-	// on the output pipes.
+	// its children.
 	ownGroup(cmd)
-	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		ln.Close()
+		output.finish(0)
 		return nil, fmt.Errorf("emulator: function %s: starting %s: %w", p.name, p.path, err)
 	}
 	inst.cmd = cmd
@@ -230,6 +235,10 @@ func startInstance(p *processPool, id int) (*instance, error) {
 	go func() {
 		defer p.waitDone.Done()
 		err := cmd.Wait()
+		// Every line the process wrote is read before its death is known;
+		// a child that escaped its group may hold the pipe open, so only
+		// for a second.
+		output.finish(time.Second)
 		inst.exitErr = err
 		close(inst.dead)
 		// The process is gone; its Runtime API handlers return once they see

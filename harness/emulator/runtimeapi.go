@@ -82,6 +82,9 @@ func (inst *instance) response(w http.ResponseWriter, r *http.Request) {
 		runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight has id "+r.PathValue("id"))
 		return
 	}
+	// Every line the process wrote before it posted the answer belongs to
+	// the invocation's logs before the invocation ends.
+	inst.output.sync()
 	switch {
 	case len(body) > maxResponse:
 		job.done <- outcome{err: &InvocationError{Type: "Function.ResponseSizeTooLarge",
@@ -109,6 +112,7 @@ func (inst *instance) invocationError(w http.ResponseWriter, r *http.Request) {
 		runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "no invocation in flight has id "+r.PathValue("id"))
 		return
 	}
+	inst.output.sync()
 	job.done <- outcome{err: fe}
 	accepted(w)
 }

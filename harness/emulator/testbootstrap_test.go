@@ -42,6 +42,14 @@ func runTestBootstrap(name string) {
 			}
 			return sum, nil
 		})
+	case "chatty":
+		// Prints Lines lines, one write each, then answers at once.
+		durable.Start(func(ctx durable.Context, in struct{ Lines int }) (int, error) {
+			for i := range in.Lines {
+				fmt.Fprintf(os.Stdout, "line %d\n", i)
+			}
+			return in.Lines, nil
+		})
 	case "chain":
 		// Served as two functions: "target" upper-cases its input in a
 		// step; "caller" chained-invokes target and returns its result.
