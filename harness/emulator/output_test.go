@@ -25,12 +25,12 @@ func (s slowOutput) Write(p []byte) (int, error) {
 // execution's report as soon as the invocation has returned, however far
 // behind the output's reader is.
 func TestReportHasEveryLineBeforeTheAnswer(t *testing.T) {
-	cfg := testFunction(t, "chatty")
+	cfg := testFunction(t, "numbered")
 	cfg.Output = slowOutput{work: make([]byte, 256<<10)}
 	srv, lc := start(t, cfg)
 	const lines = 12
 	for run := range 5 {
-		out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("chatty:$LATEST"), Payload: []byte(fmt.Sprintf(`{"Lines":%d}`, lines))})
+		out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("numbered:$LATEST"), Payload: []byte(fmt.Sprintf(`{"Lines":%d}`, lines))})
 		if err != nil || out.FunctionError != nil {
 			t.Fatalf("invoke: %v %s", err, out.Payload)
 		}

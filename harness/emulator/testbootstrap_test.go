@@ -42,7 +42,7 @@ func runTestBootstrap(name string) {
 			}
 			return sum, nil
 		})
-	case "chatty":
+	case "numbered":
 		// Prints Lines lines, one write each, then answers at once.
 		durable.Start(func(ctx durable.Context, in struct{ Lines int }) (int, error) {
 			for i := range in.Lines {
