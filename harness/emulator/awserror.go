@@ -25,6 +25,7 @@ var statusByCode = map[string]int{
 	"UnsupportedMediaTypeException":           http.StatusUnsupportedMediaType,
 	"TooManyRequestsException":                http.StatusTooManyRequests,
 	"ServiceException":                        http.StatusInternalServerError,
+	"ServiceUnavailableException":             http.StatusServiceUnavailable,
 }
 
 // apiError is an error the emulator itself raises, with the service's name.

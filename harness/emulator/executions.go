@@ -41,6 +41,7 @@ type executions struct {
 	mu       sync.Mutex
 	runs     map[string]*run
 	finished *reportStore             // reports of the executions whose driver is done
+	forgot   chan struct{}            // closed (and replaced) each time a driver is done
 	busy     int                      // drivers that are not asleep
 	sleeping map[string]chan struct{} // asleep until the clock or a stop wakes them
 	closed   bool
@@ -118,6 +119,7 @@ func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger,
 		maxInvocations: maxInvocations,
 		runs:           map[string]*run{},
 		sleeping:       map[string]chan struct{}{},
+		forgot:         make(chan struct{}),
 		callbackScale:  callbackScale,
 		kick:           make(chan struct{}, 1),
 	}
@@ -208,6 +210,16 @@ func (x *executions) forget(r *run) {
 	if x.runs[r.arn] == r {
 		delete(x.runs, r.arn)
 	}
+	close(x.forgot)
+	x.forgot = make(chan struct{})
+}
+
+// running returns how many executions have a driver, and a channel closed
+// when the next one is done.
+func (x *executions) running() (int, <-chan struct{}) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.runs), x.forgot
 }
 
 // lookup returns the driver of an execution the emulator started.

@@ -81,6 +81,12 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	select {
+	case <-s.draining:
+		writeError(w, errClosed)
+		return
+	default:
+	}
 	version, _ := executedVersion(qualifier)
 	run, err := s.executions.start(r.Context(), fn, service.StartExecutionInput{
 		FunctionName:     name,

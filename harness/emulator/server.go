@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,6 +97,8 @@ type Server struct {
 	served     chan struct{}
 	cancel     context.CancelFunc
 	closing    chan struct{}
+	draining   chan struct{} // closed by Drain: no new execution starts
+	drainOnce  sync.Once
 	closeOnce  sync.Once
 	closeErr   error
 	executions *executions
@@ -109,7 +110,9 @@ type Server struct {
 	checkpointHook func(arn string)
 }
 
-var errClosed = errors.New("emulator: the server is closed")
+// errClosed answers what the emulator can no longer serve once it closes:
+// an AWS-shaped 503, which the SDKs treat as retryable.
+var errClosed error = &apiError{"ServiceUnavailableException", "dpcheck serve is shutting down; the request was not served"}
 
 // New listens on cfg.Addr and serves the Lambda API until Close.
 func New(cfg Config) (*Server, error) {
@@ -152,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 		served:    make(chan struct{}),
 		cancel:    cancel,
 		closing:   make(chan struct{}),
+		draining:  make(chan struct{}),
 		logger:    cfg.Logger,
 	}
 	s.executions = newExecutions(ctx, s.backend, cfg.Logger, cfg.MaxInvocations, cfg.CallbackTimeScale)

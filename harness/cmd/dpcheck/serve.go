@@ -35,9 +35,11 @@ func init() {
 const serveUsage = `usage: dpcheck serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]... [--allow-non-loopback]
                      [--timeout 60s] [--max-instances 8] [--retention 336h]
                      [--max-executions 5000] [--callback-time-scale 1]
-                     [--start-time TIME] [--seed N] [--quiet]
+                     [--start-time TIME] [--seed N] [--shutdown-timeout 10s]
+                     [--quiet]
 
-Serves the AWS Lambda API for durable functions over HTTP until interrupted:
+Serves the AWS Lambda API for durable functions over HTTP until interrupted
+(SIGINT or SIGTERM, then --shutdown-timeout to drain):
 the durable-execution REST API (checkpoint, state, execution, history, list,
 stop) and Invoke, on dpcheck's fake service and its virtual clock. Point any
 AWS SDK or the AWS CLI at it with AWS_ENDPOINT_URL_LAMBDA=http://ADDR (any
@@ -69,6 +71,11 @@ credentials; the emulator checks none).
                               functions' retry jitter) from N, so a rerun
                               mints the same ARNs (default: random, so ARNs
                               never repeat across restarts)
+  --shutdown-timeout D         on SIGINT or SIGTERM, how long running executions
+                              may take to end before serve closes (default
+                              10s; a second signal stops at once). Meanwhile
+                              a new Invoke gets a 503 ServiceUnavailableException;
+                              afterwards so does every client still waiting
   --quiet                     do not copy function output and emulator log to stderr
 
 Also served, in process: the functions dpcheck run knows (%s) unless an
@@ -122,6 +129,7 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	callbackScale := fs.Float64("callback-time-scale", 1, "")
 	startText := fs.String("start-time", "", "")
 	seedText := fs.String("seed", "", "")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "")
 	var executables functionFlags
 	fs.Var(&executables, "function", "")
 	err := fs.Parse(args)
@@ -175,6 +183,9 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 	if idSeed != nil {
 		cfg.Seed = *idSeed
 	}
+	if *shutdownTimeout < 0 {
+		return fail(stderr, "serve", "--shutdown-timeout %v: want 0 or more", *shutdownTimeout)
+	}
 	if *callbackScale <= 0 {
 		return fail(stderr, "serve", "--callback-time-scale %v: want a positive number", *callbackScale)
 	}
@@ -203,11 +214,25 @@ func serveVerb(args []string, stdout, stderr io.Writer) int {
 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dpcheck serve: stopping")
+	drain(srv, *shutdownTimeout, stderr)
 	if err := srv.Close(); err != nil {
 		fmt.Fprintf(stderr, "dpcheck serve: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// drain lets the running executions end, for up to timeout, before the
+// emulator closes: new Invokes get a 503 meanwhile, and a second signal
+// ends the wait.
+func drain(srv *emulator.Server, timeout time.Duration, stderr io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Drain(ctx); err != nil {
+		fmt.Fprintf(stderr, "dpcheck serve: %v; the clients waiting on them get a 503 ServiceUnavailableException\n", err)
+	}
 }
 
 // servedFunctions is the executables, then the in-process functions of the

@@ -47,6 +47,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"bad duration", []string{"--timeout", "soon"}, []string{"soon"}},
 		{"bad start time", []string{"--addr", "127.0.0.1:0", "--start-time", "2026-01-01"}, []string{`--start-time "2026-01-01": want an RFC 3339 time`}},
 		{"bad seed", []string{"--addr", "127.0.0.1:0", "--seed", "-1"}, []string{`--seed "-1": want a non-negative integer`}},
+		{"negative shutdown timeout", []string{"--addr", "127.0.0.1:0", "--shutdown-timeout", "-1s"}, []string{"--shutdown-timeout -1s: want 0 or more"}},
 		{"unexpected argument", []string{"calculator"}, []string{`unexpected argument "calculator"`}},
 		{"unknown flag", []string{"--port", "9000"}, []string{"port", "dpcheck serve -h"}},
 	} {
