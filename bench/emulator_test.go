@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/dpcheck/dpcheck/harness/emulator"
+	"github.com/dpcheck/dpcheck/internal/conncount"
 )
 
 // BenchmarkEmulatorHTTPSeq: calculator executions through the emulator
@@ -36,7 +37,7 @@ func benchEmulator(b *testing.B, clients int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	conns := &countingListener{Listener: ln}
+	conns := conncount.New(ln)
 	srv, err := emulator.New(emulator.Config{
 		Listener:  conns,
 		Functions: []emulator.Function{{Name: "calculator", Executable: bootstrap(b)}},
@@ -82,7 +83,7 @@ func benchEmulator(b *testing.B, clients int) {
 	}
 	b.ResetTimer()
 	cpu0 := cpuTime(self)
-	conns0 := conns.accepted.Load()
+	conns0 := conns.Accepted()
 	if err := fanInvoke(clients, int64(b.N), invoke); err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func benchEmulator(b *testing.B, clients int) {
 	// Connections the emulator accepted while timed, from the clients and
 	// the function processes' checkpoint clients: with keep-alive working
 	// every one of them reuses the connection the warm-up opened.
-	b.ReportMetric(float64(conns.accepted.Load()-conns0)*1000/float64(b.N), "new-conns/1k-exec")
+	b.ReportMetric(float64(conns.Accepted()-conns0)*1000/float64(b.N), "new-conns/1k-exec")
 
 	// CPU time per execution, which other processes on a busy machine
 	// disturb less than wall time: this process's (the emulator and the
@@ -107,20 +108,6 @@ func benchEmulator(b *testing.B, clients int) {
 		b.ReportMetric(perExec(functionCPU), "function-cpu-ms/exec")
 		b.ReportMetric(perExec(emulatorCPU+functionCPU), "cpu-ms/exec")
 	}
-}
-
-// countingListener counts the connections it accepts.
-type countingListener struct {
-	net.Listener
-	accepted atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.accepted.Add(1)
-	}
-	return c, err
 }
 
 // fanInvoke makes n invocations from the given number of concurrent

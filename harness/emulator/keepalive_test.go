@@ -10,21 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/dpcheck/dpcheck/harness/emulator"
+	"github.com/dpcheck/dpcheck/internal/conncount"
 )
-
-// countingListener counts the connections it accepts.
-type countingListener struct {
-	net.Listener
-	accepted atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.accepted.Add(1)
-	}
-	return c, err
-}
 
 // TestRuntimeCheckpointClientKeepsConnections: the checkpoint client that
 // durable.Start builds in a function process sends its many checkpoint
@@ -34,7 +21,7 @@ func TestRuntimeCheckpointClientKeepsConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counting := &countingListener{Listener: ln}
+	counting := conncount.New(ln)
 	cfg := testFunction(t, "stepper")
 	cfg.Listener = counting
 	cfg.MaxInstances = 1
@@ -61,7 +48,7 @@ func TestRuntimeCheckpointClientKeepsConnections(t *testing.T) {
 	}
 	// One connection for the test's client, one for the function's
 	// checkpoint client.
-	if n := counting.accepted.Load(); n > 2 {
+	if n := counting.Accepted(); n > 2 {
 		t.Errorf("%d connections accepted for %d checkpoint requests and one Invoke; want at most 2 (the runtime's checkpoint client reconnects)", n, checkpoints.Load())
 	}
 }

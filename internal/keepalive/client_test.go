@@ -20,7 +20,7 @@ type streamBody struct {
 }
 
 func (b *streamBody) Read(p []byte) (int, error) { return b.r.Read(p) }
-func (b *streamBody) Close() error                { b.closed = true; return nil }
+func (b *streamBody) Close() error               { b.closed = true; return nil }
 
 // recorder is an HTTPClient that keeps the request it was given.
 type recorder struct{ got *http.Request }
