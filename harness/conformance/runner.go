@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -137,15 +138,17 @@ func (r *Runner) run(ctx context.Context, req *Requirement) Outcome {
 	}
 	exec, err := r.Target.Run(ctx, run)
 	if err != nil {
-		msg := "run failed: " + err.Error()
-		if entry.Crash && supports(r.Target, FeatureServedFunctions) {
+		var missing *types.ResourceNotFoundException
+		if entry.Crash && supports(r.Target, FeatureServedFunctions) && errors.As(err, &missing) {
 			// Whatever a target serves under this name is another program
 			// (dpcheck serve never serves a Go handler that needs
 			// Tools.Crash, which works only in the runner's process), so the
-			// requirement runs; say why dpcheck's own handler is not there.
-			msg += " (dpcheck's Go handler for " + key + " crashes its process with Tools.Crash and is not served; serve a function of your own under this name)"
+			// requirement runs; with nothing served, only dpcheck's own
+			// handler could have run it.
+			return Outcome{Verdict: Skip, Bindings: b, Message: "dpcheck's Go handler for " + key +
+				" crashes its process with Tools.Crash, so dpcheck serve does not serve it, and the endpoint serves no function under its name: " + err.Error()}
 		}
-		return Outcome{Verdict: Fail, Message: msg, Bindings: b}
+		return Outcome{Verdict: Fail, Message: "run failed: " + err.Error(), Bindings: b}
 	}
 	o := Outcome{Execution: exec, Bindings: b}
 	mms, err := Check(req, exec, b)

@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/conformance"
@@ -89,10 +93,17 @@ func TestRunnerServedCrashRequirementRuns(t *testing.T) {
 		t.Fatalf("served crash requirement: %s (%d runs), want PASS after one run", o.Line(), len(target.requests))
 	}
 
-	failing := &erroringTarget{err: errors.New("ResourceNotFoundException: Function not found: step--1-1")}
-	o = (&conformance.Runner{Registry: reg, Target: failing, Seed: 1}).Run(context.Background(), req)
-	if o.Verdict != conformance.Fail || !strings.Contains(o.Message, "crashes its process with Tools.Crash and is not served") {
+	// Nothing served under the name: only dpcheck's own handler could have
+	// run it, and it is not served, so the requirement is skipped, saying why.
+	notFound := fmt.Errorf("cloud: invoke: %w", &types.ResourceNotFoundException{Message: aws.String("Function not found: step--1-1")})
+	o = (&conformance.Runner{Registry: reg, Target: &erroringTarget{err: notFound}, Seed: 1}).Run(context.Background(), req)
+	if o.Verdict != conformance.Skip || !strings.Contains(o.Message, "crashes its process with Tools.Crash, so dpcheck serve does not serve it") {
 		t.Errorf("unserved crash requirement: %s", o.Line())
+	}
+	// Any other failure of the run is a failure.
+	o = (&conformance.Runner{Registry: reg, Target: &erroringTarget{err: errors.New("connection refused")}, Seed: 1}).Run(context.Background(), req)
+	if o.Verdict != conformance.Fail {
+		t.Errorf("crash requirement whose run failed: %s", o.Line())
 	}
 }
 
