@@ -9,6 +9,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // fanOut runs one Parallel of n one-step branches, at most 50 at a time,
@@ -21,7 +22,7 @@ func fanOut(ctx durable.Context, n int) (int, error) {
 		}}
 	}
 	res, err := durable.Parallel(ctx, "fan-out", branches, durable.WithMaxConcurrency(50))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return 0, err
 	}
 	return res.SuccessCount(), nil

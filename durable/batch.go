@@ -8,13 +8,15 @@ import "fmt"
 type BatchItemStatus int
 
 const (
-	BatchItemSucceeded BatchItemStatus = 1
-	BatchItemFailed    BatchItemStatus = 2
-	BatchItemStarted   BatchItemStatus = 4 // in flight when the batch stopped early
+	// BatchItemNotStarted is never in a BatchResult (items never started
+	// are left out); BatchProgress shows it for items not yet admitted.
+	BatchItemNotStarted BatchItemStatus = 0
+	BatchItemSucceeded  BatchItemStatus = 1
+	BatchItemFailed     BatchItemStatus = 2
+	BatchItemStarted    BatchItemStatus = 4 // in flight when the batch stopped early
 )
 
-// String is the wire name: SUCCEEDED, FAILED or STARTED ("" for the zero
-// value).
+// String is the wire name: SUCCEEDED, FAILED, STARTED or NOT_STARTED.
 func (s BatchItemStatus) String() string {
 	switch s {
 	case BatchItemSucceeded:
@@ -23,8 +25,8 @@ func (s BatchItemStatus) String() string {
 		return "FAILED"
 	case BatchItemStarted:
 		return "STARTED"
-	case 0:
-		return ""
+	case BatchItemNotStarted:
+		return "NOT_STARTED"
 	}
 	return fmt.Sprintf("BatchItemStatus(%d)", int(s))
 }
@@ -35,7 +37,7 @@ func (s BatchItemStatus) MarshalText() ([]byte, error) { return []byte(s.String(
 
 // UnmarshalText reads a wire name.
 func (s *BatchItemStatus) UnmarshalText(b []byte) (err error) {
-	*s, err = parseWireName(b, "a batch item status", 0, BatchItemSucceeded, BatchItemFailed, BatchItemStarted)
+	*s, err = parseWireName(b, "a batch item status", BatchItemNotStarted, BatchItemSucceeded, BatchItemFailed, BatchItemStarted)
 	return err
 }
 
@@ -129,12 +131,39 @@ func (b BatchResult[O]) TotalCount() int { return len(b.Items) }
 
 func (b BatchResult[O]) HasFailure() bool { return b.count(BatchItemFailed) > 0 }
 
-// Status is "FAILED" when any item failed, otherwise "SUCCEEDED".
-func (b BatchResult[O]) Status() string {
-	if b.HasFailure() {
-		return BatchItemFailed.String()
+// Status is BatchItemFailed when any item failed, the tolerance was
+// exceeded or a custom completion failed the batch, and BatchItemSucceeded
+// otherwise (a custom completion that succeeded wins over failed items).
+func (b BatchResult[O]) Status() BatchItemStatus {
+	switch b.Reason {
+	case CompletionCustomFailed, CompletionFailureToleranceExceeded:
+		return BatchItemFailed
+	case CompletionCustomSucceeded:
+		return BatchItemSucceeded
 	}
-	return BatchItemSucceeded.String()
+	if b.HasFailure() {
+		return BatchItemFailed
+	}
+	return BatchItemSucceeded
+}
+
+// Item returns the first item named name (a pointer into Items), or nil.
+func (b BatchResult[O]) Item(name string) *BatchItem[O] {
+	for i := range b.Items {
+		if b.Items[i].Name == name {
+			return &b.Items[i]
+		}
+	}
+	return nil
+}
+
+// Result returns the result of the first item named name; ok is false
+// when there is none or it did not succeed.
+func (b BatchResult[O]) Result(name string) (value O, ok bool) {
+	if it := b.Item(name); it != nil && it.Status == BatchItemSucceeded {
+		return it.Result, true
+	}
+	return value, false
 }
 
 // CompletionReason says why the batch stopped (the Reason field).
@@ -142,12 +171,13 @@ func (b BatchResult[O]) CompletionReason() CompletionReason { return b.Reason }
 
 // ThrowIfError returns the first failed item's error (a *ChildContextError),
 // or nil. A handler that returns it ends the execution FAILED with
-// ErrorType ChildContextError.
+// ErrorType ChildContextError. (Older official SDKs had it; the newest
+// returns a *BatchError from Map and Parallel instead.)
 func (b BatchResult[O]) ThrowIfError() error {
 	for _, it := range b.Items {
 		if it.Status == BatchItemFailed {
 			if it.Err == nil {
-				return &ChildContextError{ErrorType: "ChildContextError", ErrorMessage: "item " + it.Name + " failed"}
+				return &ChildContextError{Name: it.Name, ErrorType: "ChildContextError", Message: "item " + it.Name + " failed"}
 			}
 			return it.Err
 		}

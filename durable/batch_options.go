@@ -1,18 +1,15 @@
 package durable
 
-import (
-	"fmt"
-	"reflect"
-)
+import "fmt"
 
-// Nesting says whether each item of a Parallel or Map is a CONTEXT
+// NestingMode says whether each item of a Parallel or Map is a CONTEXT
 // operation of its own.
-type Nesting int
+type NestingMode int
 
 const (
 	// NestingNormal (the default) records each item as a CONTEXT (SubType
 	// ParallelBranch or MapIteration) under the batch's own.
-	NestingNormal Nesting = iota
+	NestingNormal NestingMode = iota
 	// NestingFlat records no item operations: each item's operations are
 	// parented to the batch's context directly.
 	NestingFlat
@@ -31,10 +28,10 @@ type batchConfig struct {
 	maxConcurrency    int
 	maxConcurrencySet bool
 	completion        CompletionConfig
-	nesting           Nesting
+	nesting           NestingMode
 	itemSerdes        Serdes
-	resultSerdes      Serdes // nil: the plain JSON payload
-	namer             any    // func(I, int) string, set by WithItemNamer
+	resultSerdes      Serdes                 // nil: the plain JSON payload
+	namer             func(index int) string // set by WithItemNamer
 	kind              *batchKind
 	// encodeResult and decodeResult store the whole BatchResult with
 	// resultSerdes; they are set by the generic Parallel or Map, which
@@ -55,7 +52,7 @@ func WithCompletion(cc CompletionConfig) BatchOption {
 }
 
 // WithNesting sets NestingNormal (default) or NestingFlat.
-func WithNesting(n Nesting) BatchOption {
+func WithNesting(n NestingMode) BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.nesting = n })
 }
 
@@ -72,10 +69,10 @@ func WithBatchResultSerdes(s Serdes) BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.resultSerdes = s })
 }
 
-// WithItemNamer names each Map iteration from its item and index (default
-// "map-item-{index}"). It is for Map only: given to Parallel, or with an I
-// other than the Map's item type, it is a ValidationError.
-func WithItemNamer[I any](namer func(item I, index int) string) BatchOption {
+// WithItemNamer names each item from its index (default "map-item-{index}"
+// for Map, the Branch's Name for Parallel); close over the items to name
+// them by value. It must be deterministic.
+func WithItemNamer(namer func(index int) string) BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.namer = namer })
 }
 
@@ -95,17 +92,4 @@ func newBatchConfig(k *batchKind, total int, opts []BatchOption) (*batchConfig, 
 		c.itemSerdes = defaultSerdes
 	}
 	return c, c.completion.validate(total)
-}
-
-// itemNamer returns the namer set by WithItemNamer for items of type I (nil
-// when none was set).
-func itemNamer[I any](c *batchConfig) (func(I, int) string, error) {
-	if c.namer == nil {
-		return nil, nil
-	}
-	f, ok := c.namer.(func(I, int) string)
-	if !ok {
-		return nil, &ValidationError{Message: fmt.Sprintf("WithItemNamer takes a func(%v, int) string for this map, got %T", reflect.TypeFor[I](), c.namer)}
-	}
-	return f, nil
 }

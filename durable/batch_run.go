@@ -113,7 +113,7 @@ func (c *dctx) batch(base context.Context, name string, cfg *batchConfig, specs 
 		if rec.ContextDetails != nil {
 			o = rec.ContextDetails.Error
 		}
-		return nil, childErrorFrom(o)
+		return nil, childErrorFrom(name, o)
 	}
 
 	p := &parallelRun{pctx: pctx, cfg: cfg, specs: specs, max: len(specs),
@@ -131,7 +131,7 @@ func (c *dctx) batch(base context.Context, name string, cfg *batchConfig, specs 
 		}
 	}
 	p.mu.Lock()
-	if stop, reason := cfg.completion.decide(p.succeeded, p.failedN, len(specs)); stop {
+	if stop, reason := p.decideLocked(p.succeeded, p.failedN, -1, 0); stop {
 		p.stopLocked(reason)
 	}
 	p.admitLocked()
@@ -321,7 +321,11 @@ func (p *parallelRun) completeLocked(i int, r ctxRun) {
 	} else {
 		s++
 	}
-	stop, reason := p.cfg.completion.decide(s, f, len(p.specs))
+	st := BatchItemSucceeded
+	if r.errObj != nil {
+		st = BatchItemFailed
+	}
+	stop, reason := p.decideLocked(s, f, i, st)
 	e := p.pctx.exec
 	e.qmu.Lock()
 	defer e.qmu.Unlock()
@@ -334,4 +338,28 @@ func (p *parallelRun) completeLocked(i int, r ctxRun) {
 	if stop {
 		p.stopQLocked(reason)
 	}
+}
+
+// decideLocked asks the completion config whether the batch stops with s
+// successes and f failures; item just finished with status st (-1: none
+// did). A ShouldComplete that panics fails the execution.
+func (p *parallelRun) decideLocked(s, f, item int, st BatchItemStatus) (stop bool, reason CompletionReason) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.pctx.exec.fail(&PanicError{Value: v})
+			stop, reason = false, 0
+		}
+	}()
+	return p.cfg.completion.decide(s, f, len(p.specs), func() BatchProgress {
+		bp := BatchProgress{TotalCount: len(p.specs), SuccessCount: s, FailureCount: f, CompletedCount: s + f,
+			Items: make([]BatchItemProgress, len(p.specs))}
+		for k, it := range p.items {
+			status := it.status
+			if k == item {
+				status = st
+			}
+			bp.Items[k] = BatchItemProgress{Index: k, Name: p.specs[k].name, Status: status}
+		}
+		return bp
+	})
 }

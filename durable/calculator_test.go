@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // The seed calculator, as function/ builds it: one Parallel of four
@@ -65,7 +66,7 @@ func calcBranches() []durable.Branch[float64] {
 func calculator(ctx durable.Context, in calcInput) (calcOutput, error) {
 	bctx := withValue(ctx, calcKey{}, in)
 	res, err := durable.Parallel(bctx, "calculations", calcBranches(), durable.WithCompletion(durable.AllCompleted()))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return calcOutput{}, err
 	}
 	keys := map[string]string{"addition": "Add", "subtraction": "Subtract", "multiplication": "Multiply", "division": "Division"}
@@ -97,7 +98,7 @@ func calculator(ctx durable.Context, in calcInput) (calcOutput, error) {
 		if !errors.As(it.Err, &se) {
 			return calcOutput{}, errors.New("branch error is not a StepError")
 		}
-		out.Failures = append(out.Failures, calcFailure{Operation: it.Name, ErrorType: se.ErrorType, ErrorMessage: se.ErrorMessage})
+		out.Failures = append(out.Failures, calcFailure{Operation: it.Name, ErrorType: se.ErrorType, ErrorMessage: se.Message})
 	}
 	return out, nil
 }

@@ -40,11 +40,11 @@ func WithCallbackTimeout(d time.Duration) CallbackOption {
 	return func(c *callbackConfig) { c.timeout = d }
 }
 
-// WithHeartbeatTimeout bounds the time between two heartbeats
+// WithCallbackHeartbeatTimeout bounds the time between two heartbeats
 // (SendDurableExecutionCallbackHeartbeat) or between the start and the first
 // one (default: none); past it the callback times out (Callback.Heartbeat).
 // Whole seconds, rounded up.
-func WithHeartbeatTimeout(d time.Duration) CallbackOption {
+func WithCallbackHeartbeatTimeout(d time.Duration) CallbackOption {
 	return func(c *callbackConfig) { c.heartbeat = d }
 }
 
@@ -91,8 +91,10 @@ func wholeSeconds(d time.Duration) int32 {
 // (SendDurableExecutionCallbackSuccess, ...Failure, ...Heartbeat), and the
 // result it sends.
 type Callback[O any] struct {
+	ctx        *dctx // the context that created it
 	opID       string
 	callbackID string
+	name       string
 	serdes     Serdes
 }
 
@@ -105,15 +107,12 @@ func (cb *Callback[O]) ID() string { return cb.callbackID }
 // it. Until then it suspends the invocation (the service invokes the
 // function again when the callback completes or times out) and returns an
 // error the caller should pass up unchanged. A callback completed with a
-// failure, or timed out, gives a *CallbackError. ctx is the context the
-// caller runs in; it may differ from the one the callback was created in.
-func (cb *Callback[O]) Result(ctx Context) (O, error) {
+// failure, or timed out, gives a *CallbackExternalError or
+// *CallbackTimeoutError (both *CallbackError). Call it from the context
+// that created the callback (or code that context waits for).
+func (cb *Callback[O]) Result() (O, error) {
 	var zero O
-	c, err := internal(ctx)
-	if err != nil {
-		return zero, err
-	}
-	payload, err := c.callbackOutcome(cb.opID, cb.callbackID)
+	payload, err := cb.ctx.callbackOutcome(cb.name, cb.opID, cb.callbackID)
 	if err != nil {
 		return zero, err
 	}
@@ -141,7 +140,7 @@ func CreateCallback[O any](ctx Context, name string, opts ...CallbackOption) (*C
 	if err != nil {
 		return nil, err
 	}
-	return &Callback[O]{opID: opID, callbackID: cbID, serdes: cfg.serdes}, nil
+	return &Callback[O]{ctx: c, opID: opID, callbackID: cbID, name: name, serdes: cfg.serdes}, nil
 }
 
 // createCallback starts (or finds) the CALLBACK operation named name and
@@ -161,8 +160,8 @@ func (c *dctx) createCallback(name string, cfg *callbackConfig) (opID, cbID stri
 		rec = c.exec.get(id)
 	}
 	if rec == nil || rec.CallbackDetails == nil || aws.ToString(rec.CallbackDetails.CallbackId) == "" {
-		return "", "", c.exec.fail(&CallbackError{Kind: CallbackFailed, ErrorType: "CallbackError",
-			ErrorMessage: "the service returned no callback id for callback " + id})
+		return "", "", c.exec.fail((&CallbackError{Name: name, Kind: CallbackFailed, ErrorType: "CallbackError",
+			Message: "the service returned no callback id for callback " + id}).typed())
 	}
 	return id, aws.ToString(rec.CallbackDetails.CallbackId), nil
 }
@@ -170,7 +169,7 @@ func (c *dctx) createCallback(name string, cfg *callbackConfig) (opID, cbID stri
 // callbackOutcome reads the callback operation opID: its result payload once
 // it succeeded, a *CallbackError once it failed or timed out; while it runs
 // the context suspends.
-func (c *dctx) callbackOutcome(opID, cbID string) (string, error) {
+func (c *dctx) callbackOutcome(name, opID, cbID string) (string, error) {
 	if err := c.enter(); err != nil {
 		return "", err
 	}
@@ -196,7 +195,7 @@ func (c *dctx) callbackOutcome(opID, cbID string) (string, error) {
 	if typ == "" && msg == "" {
 		typ, msg = "Callback."+string(rec.Status), "callback ended "+string(rec.Status)
 	}
-	return "", &CallbackError{Kind: kind, CallbackID: cbID, ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+	return "", (&CallbackError{Name: name, Kind: kind, CallbackID: cbID, ErrorType: typ, Message: msg, ErrorData: data}).typed()
 }
 
 // WaitForCallback creates a callback, runs submitter with its id (as a step,
@@ -225,14 +224,14 @@ func WaitForCallback[O any](ctx Context, name string, submitter func(sc StepCont
 	}
 	path := c.nextPath()
 	r := c.runContext(ctx, hashID(path), path, subWaitForCallback, name, false, nil, nil, func(cc *dctx) (string, error) {
-		return cc.waitForCallback(&cfg, submitter)
+		return cc.waitForCallback(name, &cfg, submitter)
 	})
 	payload, errObj, err := c.settleContext(r)
 	if err != nil {
 		return zero, err
 	}
 	if errObj != nil {
-		return zero, callbackErrorFrom(errObj)
+		return zero, callbackErrorFrom(name, errObj)
 	}
 	var out O
 	if err := deserializeResult(cfg.serdes, payload, &out, "wait for callback", name); err != nil {
@@ -244,7 +243,7 @@ func WaitForCallback[O any](ctx Context, name string, submitter func(sc StepCont
 // waitForCallback is the body of a WaitForCallback context: the callback,
 // the submitter step, and the callback's raw result, which becomes the
 // context's payload as it is (the caller deserializes it).
-func (cc *dctx) waitForCallback(cfg *callbackConfig, submitter func(StepContext, string) error) (string, error) {
+func (cc *dctx) waitForCallback(name string, cfg *callbackConfig, submitter func(StepContext, string) error) (string, error) {
 	opID, cbID, err := cc.createCallback("", cfg)
 	if err != nil {
 		return "", err
@@ -254,10 +253,10 @@ func (cc *dctx) waitForCallback(cfg *callbackConfig, submitter func(StepContext,
 		return "null", submitter(sc, cbID)
 	})
 	if se, ok := errors.AsType[*StepError](err); ok {
-		return "", &CallbackError{Kind: CallbackSubmitterFailed, CallbackID: cbID, ErrorType: se.ErrorType, ErrorMessage: se.ErrorMessage, ErrorData: se.ErrorData}
+		return "", (&CallbackError{Name: name, Kind: CallbackSubmitterFailed, CallbackID: cbID, ErrorType: se.ErrorType, Message: se.Message, ErrorData: se.ErrorData}).typed()
 	}
 	if err != nil {
 		return "", err
 	}
-	return cc.callbackOutcome(opID, cbID)
+	return cc.callbackOutcome(name, opID, cbID)
 }

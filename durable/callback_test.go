@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 func errObjOf(typ, msg string) *types.ErrorObject {
@@ -46,12 +47,12 @@ func replayUnchanged(t *testing.T, m *memService, inv durable.Invoker, want *dur
 func TestCreateCallbackSuspendsUntilCompleted(t *testing.T) {
 	var ids []string
 	inv := durable.Handle(func(ctx durable.Context, _ any) (string, error) {
-		cb, err := durable.CreateCallback[string](ctx, "approval", durable.WithCallbackTimeout(5*time.Second), durable.WithHeartbeatTimeout(1500*time.Millisecond))
+		cb, err := durable.CreateCallback[string](ctx, "approval", durable.WithCallbackTimeout(5*time.Second), durable.WithCallbackHeartbeatTimeout(1500*time.Millisecond))
 		if err != nil {
 			return "", err
 		}
 		ids = append(ids, cb.ID())
-		return cb.Result(ctx)
+		return cb.Result()
 	})
 	m := newMem(`null`)
 	mustPending(t, m, inv)
@@ -103,7 +104,7 @@ func TestCallbackFailureKinds(t *testing.T) {
 				if err != nil {
 					return "", err
 				}
-				v, err := cb.Result(ctx)
+				v, err := cb.Result()
 				if err != nil {
 					seen = append(seen, err)
 				}
@@ -152,11 +153,11 @@ func TestCallbackCustomSerdesAndEmptyResult(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		x, err := a.Result(ctx)
+		x, err := a.Result()
 		if err != nil {
 			return nil, err
 		}
-		y, err := b.Result(ctx)
+		y, err := b.Result()
 		return []int{x, 2 * x, y}, err
 	})
 	m := newMem(`null`)
@@ -272,7 +273,7 @@ func TestWaitForCallbackFailures(t *testing.T) {
 			}
 			replayUnchanged(t, m, inv, out)
 			live, replayed := seen[len(seen)-2], seen[len(seen)-1]
-			if live.Kind != tc.kind || replayed.Kind != tc.kind || live.ErrorMessage != replayed.ErrorMessage || live.ErrorType != replayed.ErrorType {
+			if live.Kind != tc.kind || replayed.Kind != tc.kind || live.Message != replayed.Message || live.ErrorType != replayed.ErrorType {
 				t.Fatalf("live %+v, replayed %+v: want kind %d and the same error", live, replayed, tc.kind)
 			}
 		})
@@ -292,7 +293,7 @@ func TestCallbacksInParallelBranches(t *testing.T) {
 	inv := durable.Handle(func(ctx durable.Context, _ any) (int, error) {
 		r, err := durable.Parallel(ctx, "approvals", []durable.Branch[string]{branch("ok"), branch("late"), branch("no")}, durable.WithCompletion(durable.AllCompleted()))
 		res = r
-		return r.SuccessCount(), err
+		return r.SuccessCount(), batchfail.Settled(err)
 	})
 	m := newMem(`null`)
 	mustPending(t, m, inv)
@@ -345,7 +346,7 @@ func TestCallbackValidationAndNonDeterminism(t *testing.T) {
 		if err != nil {
 			return 0, err
 		}
-		return cb.Result(ctx)
+		return cb.Result()
 	}))
 	out, _ = m.run(t, durable.Handle(func(ctx durable.Context, _ any) (int, error) {
 		return durable.Invoke[int](ctx, "x", "fn", 1)
@@ -361,7 +362,7 @@ func TestInvokeAndCallbackInMapItems(t *testing.T) {
 	inv := durable.Handle(func(ctx durable.Context, _ any) ([]string, error) {
 		res, err := durable.Map(ctx, "items", []string{"a", "b"}, func(ic durable.Context, item string, _ int) (string, error) {
 			v, err := durable.Invoke[string](ic, "call-"+item, "fn", item)
-			if err != nil {
+			if batchfail.Settled(err) != nil {
 				return "", err
 			}
 			w, err := durable.WaitForCallback[string](ic, "cb-"+item, func(durable.StepContext, string) error { return nil })

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 func TestFireAndForgetRidesWithBlocking(t *testing.T) {
@@ -64,7 +65,7 @@ func TestBatchLimit(t *testing.T) {
 			}}
 		}
 		r, err := durable.Parallel(ctx, "p", bs)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return 0, err
 		}
 		return r.SuccessCount(), nil

@@ -57,7 +57,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, err
 	}
 	if errObj != nil {
-		return zero, childErrorFrom(errObj)
+		return zero, childErrorFrom(name, errObj)
 	}
 	var out O
 	if err := deserializeResult(cfg.serdes, payload, &out, "child context", name); err != nil {

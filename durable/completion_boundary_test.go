@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // TestToleratedPercentageIsExactOverAllBranches: the failed share is
@@ -23,7 +24,7 @@ func TestToleratedPercentageIsExactOverAllBranches(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s at %d%%", tc.pattern, tc.pct), func(t *testing.T) {
-			got, _ := runView(t, tc.pattern, seq1(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: tc.pct}))
+			got, _ := runView(t, tc.pattern, seq1(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: new(tc.pct)}))
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Fatalf("got  %+v\nwant %+v", got, tc.want)
 			}
@@ -47,7 +48,7 @@ func TestSuspendedBranchKeepsItsSlot(t *testing.T) {
 				return durable.Step(ctx, "s1", func(durable.StepContext) (string, error) { return "b1", nil })
 			}},
 		}, seq1())
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return r.Results(), nil

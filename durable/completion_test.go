@@ -43,9 +43,9 @@ func TestReasonAndStatusWireNames(t *testing.T) {
 func TestExplicitZeroToleratedFailureCount(t *testing.T) {
 	for cfg, want := range map[*durable.CompletionConfig]string{
 		{MinSuccessful: 2}: "MIN_SUCCESSFUL_REACHED",
-		ptrTo(durable.CompletionConfig{MinSuccessful: 2}.WithToleratedFailureCount(0)): "FAILURE_TOLERANCE_EXCEEDED",
-		ptrTo(durable.WithToleratedFailureCount(0)):                                    "FAILURE_TOLERANCE_EXCEEDED",
-		ptrTo(durable.WithToleratedFailureCount(1)):                                    "ALL_COMPLETED",
+		{MinSuccessful: 2, ToleratedFailureCount: new(0)}: "FAILURE_TOLERANCE_EXCEEDED",
+		ptrTo(durable.WithToleratedFailureCount(0)):       "FAILURE_TOLERANCE_EXCEEDED",
+		ptrTo(durable.WithToleratedFailureCount(1)):       "ALL_COMPLETED",
 	} {
 		v, _ := runView(t, "xooo", seq1(), durable.WithCompletion(*cfg))
 		if v.Reason != want {

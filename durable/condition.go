@@ -165,7 +165,7 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 		case types.OperationStatusReady:
 		default:
 			typ, msg, data := objFields(d.Error)
-			return "", &WaitForConditionError{ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+			return "", &WaitForConditionError{Name: name, Attempts: int(d.Attempt), ErrorType: typ, Message: msg, ErrorData: data, Err: standIn(typ, msg, nil)}
 		}
 	}
 	var in string
@@ -203,7 +203,7 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 			return "", err
 		}
 		typ, msg, data := objFields(&obj)
-		return "", &WaitForConditionError{ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+		return "", &WaitForConditionError{Name: name, Attempts: attempt, ErrorType: typ, Message: msg, ErrorData: data, Err: standIn(typ, msg, nil)}
 	}
 	if !decision.Continue {
 		u := ref.update(types.OperationActionSucceed)

@@ -160,7 +160,7 @@ func TestWaitForConditionFailures(t *testing.T) {
 			replayUnchanged(t, m, inv, out)
 			for _, err := range seen[len(seen)-2:] { // live, then rebuilt on replay
 				we, ok := errors.AsType[*durable.WaitForConditionError](err)
-				if !ok || we.ErrorType != tc.wantType || !strings.Contains(we.ErrorMessage, tc.wantMsg) {
+				if !ok || we.ErrorType != tc.wantType || !strings.Contains(we.Message, tc.wantMsg) {
 					t.Fatalf("error %#v, want a WaitForConditionError of type %s", err, tc.wantType)
 				}
 			}

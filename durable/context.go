@@ -6,15 +6,23 @@ import (
 	"log/slog"
 	"sync/atomic"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // Context is what a durable handler, a child context function and a Parallel
 // branch receive. Durable operations take it as their first argument.
+// Logger's records are dropped while IsReplaying (the official SDK's
+// Logger is an interface with Debug, Info, Warn and Error(msg, fields...),
+// which *slog.Logger has, so calls port unchanged).
 type Context interface {
 	context.Context
 	Logger() *slog.Logger
+	ExecutionArn() string
+	IsReplaying() bool
+	RequestID() string
+	LambdaContext() *lambdacontext.LambdaContext
 }
 
 // Sub-types recorded on the wire.
@@ -49,7 +57,7 @@ type dctx struct {
 	futures   futureSet // made here by Go, StepAsync…; finished when the context's function returns
 }
 
-func (c *dctx) Logger() *slog.Logger { return c.exec.logger }
+func (c *dctx) Logger() *slog.Logger { return c.exec.ctxLog }
 
 func (c *dctx) Value(key any) any {
 	if key == (ctxKey{}) {
@@ -128,6 +136,7 @@ func (c *dctx) suspend() error {
 // operation the code asks for.
 func (c *dctx) lookup(id string, typ types.OperationType, sub, name string) (*types.Operation, error) {
 	op := c.exec.get(id)
+	c.exec.reached(op)
 	if op == nil {
 		return nil, nil
 	}

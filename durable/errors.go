@@ -11,47 +11,68 @@ import (
 )
 
 // StepError is returned by Step when the step failed for good (no retry
-// left), live and on replay alike. ErrorType and ErrorMessage are the step's
+// left), live and on replay alike. ErrorType and Message are the step's
 // own: the user error's type name (from an `ErrorType() string` method, or
-// its Go type name) and message. It is rebuilt from the checkpoint record, so
-// it does not wrap the original Go error: a replay could not return it.
+// its Go type name) and message; ErrorData is what WithErrorData attached.
+// It is rebuilt from the checkpoint record, so Err is a stand-in, not the
+// original Go error: a replay could not return that. Attempts is the
+// number of attempts recorded (0 when the record does not say).
 type StepError struct {
-	ErrorType    string
-	ErrorMessage string
-	ErrorData    string
+	Name       string
+	Attempts   int
+	ErrorType  string
+	Message    string
+	ErrorData  string
+	StackTrace []string
+	Err        error
 }
 
 func (e *StepError) Error() string {
-	return "durable: step failed: " + e.ErrorType + ": " + e.ErrorMessage
+	return "durable: step failed: " + e.ErrorType + ": " + e.Message
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// As converts to the *OperationError base.
+func (e *StepError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message, ErrorData: e.ErrorData, StackTrace: e.StackTrace, Err: e.Err})
 }
 
 // wire records a step failure as StepError, carrying the step's own error
 // object in ErrorData so a parent context can hand it on (decisions §2.10).
 func (e *StepError) wire() types.ErrorObject {
-	data, _ := json.Marshal(errorJSON{ErrorType: e.ErrorType, ErrorMessage: e.ErrorMessage, ErrorData: e.ErrorData})
-	return errObj("StepError", e.ErrorMessage, string(data))
+	data, _ := json.Marshal(errorJSON{ErrorType: e.ErrorType, ErrorMessage: e.Message, ErrorData: e.ErrorData})
+	return errObj("StepError", e.Message, string(data))
 }
 
 // ChildContextError is returned by RunInChildContext when the child failed,
 // held by a failed BatchItem, and returned by BatchResult.ThrowIfError.
-// ErrorType, ErrorMessage and ErrorData are those recorded for the failed
-// context. When the context failed because a step failed, Cause is that
-// step's *StepError (errors.As finds it), live and on replay.
+// ErrorType, Message and ErrorData are those recorded for the failed
+// context. Err is the failure inside: the step's *StepError when a step
+// failed it (errors.As finds it), the callback, invoke or condition error
+// when one did, else a stand-in; live and on replay alike.
 type ChildContextError struct {
-	ErrorType    string
-	ErrorMessage string
-	ErrorData    string
-	Cause        error
+	Name       string
+	ErrorType  string
+	Message    string
+	ErrorData  string
+	StackTrace []string
+	Err        error
 }
 
 func (e *ChildContextError) Error() string {
-	return "durable: child context failed: " + e.ErrorType + ": " + e.ErrorMessage
+	return "durable: child context failed: " + e.ErrorType + ": " + e.Message
 }
 
-func (e *ChildContextError) Unwrap() error { return e.Cause }
+func (e *ChildContextError) Unwrap() error { return e.Err }
+
+// As converts to the *OperationError base.
+func (e *ChildContextError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message, ErrorData: e.ErrorData, StackTrace: e.StackTrace, Err: e.Err})
+}
 
 func (e *ChildContextError) wire() types.ErrorObject {
-	return errObj("ChildContextError", e.ErrorMessage, e.ErrorData)
+	return errObj("ChildContextError", e.Message, e.ErrorData)
 }
 
 // ValidationError reports a bad argument, found before any checkpoint.
@@ -74,6 +95,11 @@ func (e *NonDeterministicExecutionError) Error() string { return "durable: " + e
 
 func (e *NonDeterministicExecutionError) message() string {
 	return fmt.Sprintf("non-deterministic execution: operation %s is %s in the checkpoint log but the code now asks for %s", e.ID, e.Actual, e.Expected)
+}
+
+// As converts to the *OperationError base.
+func (e *NonDeterministicExecutionError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.ID, ErrorType: "NonDeterministicExecutionError", Message: e.message()})
 }
 
 func (e *NonDeterministicExecutionError) wire() types.ErrorObject {
@@ -105,6 +131,12 @@ func (e *PayloadTooLargeError) Error() string { return "durable: " + e.message()
 func (e *PayloadTooLargeError) message() string {
 	return fmt.Sprintf("%s is %d bytes serialized, over the %d byte checkpoint limit", e.What, e.Size, e.Limit)
 }
+
+// As converts to the *OperationError base.
+func (e *PayloadTooLargeError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.What, ErrorType: "PayloadTooLargeError", Message: e.message()})
+}
+
 func (e *PayloadTooLargeError) wire() types.ErrorObject {
 	return errObj("PayloadTooLargeError", e.message(), "")
 }
@@ -128,6 +160,12 @@ func (e *StepInterruptedError) Error() string { return "durable: " + e.message()
 func (e *StepInterruptedError) message() string {
 	return fmt.Sprintf("step %s (%q) was interrupted during a previous attempt", e.ID, e.Name)
 }
+
+// As converts to the *OperationError base.
+func (e *StepInterruptedError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: "StepInterruptedError", Message: e.message()})
+}
+
 func (e *StepInterruptedError) wire() types.ErrorObject {
 	return errObj("StepInterruptedError", e.message(), "")
 }
@@ -192,6 +230,15 @@ func errObj(typ, msg, data string) types.ErrorObject {
 // the user still records the step's ErrorObject), a user-named one takes the
 // message of the whole chain. Otherwise the Go type name is the ErrorType.
 func errorObject(err error) types.ErrorObject {
+	o := errorObjectOf(stripData(err))
+	if data := errorData(err); data != "" && o.ErrorData == nil {
+		o.ErrorData = aws.String(data)
+	}
+	return o
+}
+
+// errorObjectOf is errorObject without the WithErrorData payload.
+func errorObjectOf(err error) types.ErrorObject {
 	var found error
 	walkErrors(err, func(e error) bool {
 		switch e.(type) {
@@ -249,31 +296,33 @@ func goTypeName(err error) string {
 }
 
 // stepErrorFrom rebuilds the error Step returns from a step's ErrorObject.
-func stepErrorFrom(o *types.ErrorObject) *StepError {
+func stepErrorFrom(name string, attempts int, o *types.ErrorObject) *StepError {
 	if o == nil {
-		return &StepError{ErrorType: "StepError"}
+		return &StepError{Name: name, Attempts: attempts, ErrorType: "StepError", Err: standIn("StepError", "", nil)}
 	}
-	return &StepError{ErrorType: aws.ToString(o.ErrorType), ErrorMessage: aws.ToString(o.ErrorMessage), ErrorData: aws.ToString(o.ErrorData)}
+	typ, msg, data := objFields(o)
+	return &StepError{Name: name, Attempts: attempts, ErrorType: typ, Message: msg, ErrorData: data, Err: standIn(typ, msg, nil)}
 }
 
 // childErrorFrom rebuilds a failed context's error from its ErrorObject. The
 // failing step, when there was one, travels in ErrorData.
-func childErrorFrom(o *types.ErrorObject) *ChildContextError {
-	e := &ChildContextError{ErrorType: "ChildContextError"}
+func childErrorFrom(name string, o *types.ErrorObject) *ChildContextError {
+	e := &ChildContextError{Name: name, ErrorType: "ChildContextError"}
 	if o == nil {
 		return e
 	}
-	e.ErrorType = aws.ToString(o.ErrorType)
-	e.ErrorMessage = aws.ToString(o.ErrorMessage)
-	e.ErrorData = aws.ToString(o.ErrorData)
+	e.ErrorType, e.Message, e.ErrorData = objFields(o)
 	if e.ErrorData != "" && (e.ErrorType == "StepError" || e.ErrorType == "ChildContextError") {
 		var inner errorJSON
 		if json.Unmarshal([]byte(e.ErrorData), &inner) == nil && inner.ErrorType != "" {
-			e.Cause = &StepError{ErrorType: inner.ErrorType, ErrorMessage: inner.ErrorMessage, ErrorData: inner.ErrorData}
+			e.Err = &StepError{ErrorType: inner.ErrorType, Message: inner.ErrorMessage, ErrorData: inner.ErrorData, Err: standIn(inner.ErrorType, inner.ErrorMessage, nil)}
 		}
 	}
-	if e.Cause == nil {
-		e.Cause = operationErrorFrom(o)
+	if e.Err == nil {
+		e.Err = operationErrorFrom(o)
+	}
+	if e.Err == nil {
+		e.Err = standIn(e.ErrorType, e.Message, nil)
 	}
 	return e
 }

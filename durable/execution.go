@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
@@ -19,8 +20,15 @@ type execution struct {
 	arn      *string
 	client   CheckpointClient
 	observer Observer
-	logger   *slog.Logger
+	logger   *slog.Logger // Env.Logger, for step bodies (which run live only)
+	ctxLog   *slog.Logger // the logger of Context.Logger: quiet while replaying
 	seq      *sequencer
+
+	replaying  atomic.Bool
+	replayLeft atomic.Int64 // terminal records the code has not reached yet
+	replayLogs bool
+	lambda     *lambdacontext.LambdaContext
+	startTime  time.Time
 
 	jitterMu sync.Mutex
 	jitterFn func() float64
@@ -69,6 +77,13 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
+	e.replayLogs = env.ReplayLogs
+	e.ctxLog = slog.New(replayHandler{next: e.logger.Handler(), exec: e})
+	e.lambda, _ = lambdacontext.FromContext(ctx)
+	if op := executionOp(in.InitialExecutionState.Operations); op != nil && op.StartTimestamp != nil {
+		e.startTime = *op.StartTimestamp
+	}
+
 	if e.jitterFn == nil {
 		e.jitterFn = rand.Float64
 	}
@@ -146,6 +161,7 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	if err := e.fetchPages(in.InitialExecutionState.NextMarker); err != nil {
 		return nil, err
 	}
+	e.startReplay()
 	execOp := executionOp(in.InitialExecutionState.Operations)
 	var input string
 	if execOp.ExecutionDetails != nil {

@@ -15,6 +15,9 @@ type Env struct {
 	Clock     Clock            // the flush timer's time source; nil = the wall clock
 	Observer  Observer         // nil = nobody is told
 	Logger    *slog.Logger     // nil = discard
+	// ReplayLogs keeps the records Context.Logger gets while the handler
+	// replays (by default they are dropped, as the official SDKs drop them).
+	ReplayLogs bool
 }
 
 // Invoker runs ONE invocation over the raw JSON envelope and returns the raw
@@ -32,8 +35,10 @@ type InvocationHandler func(ctx context.Context, env Env, in *InvocationInput) (
 // Handle turns a typed durable handler into an Invoker. The event is the
 // JSON-decoded InputPayload of the EXECUTION operation (the zero E when the
 // payload is empty); the result is JSON-encoded into the output's Result.
-func Handle[E, R any](fn func(Context, E) (R, error)) Invoker {
-	h := HandleInvocation(fn)
+// opts are applied to the Env of every invocation, over what the caller
+// passes (WithPlugins adds to its plugins).
+func Handle[E, R any](fn func(Context, E) (R, error), opts ...Option) Invoker {
+	h := HandleInvocation(fn, opts...)
 	return func(ctx context.Context, env Env, envelope []byte) ([]byte, error) {
 		in, err := DecodeInvocationInput(envelope)
 		if err != nil {
@@ -49,7 +54,7 @@ func Handle[E, R any](fn func(Context, E) (R, error)) Invoker {
 
 // HandleInvocation turns a typed durable handler into an InvocationHandler,
 // with the same rules as Handle.
-func HandleInvocation[E, R any](fn func(Context, E) (R, error)) InvocationHandler {
+func HandleInvocation[E, R any](fn func(Context, E) (R, error), opts ...Option) InvocationHandler {
 	body := func(c *dctx, input string) (string, error) {
 		var event E
 		if strings.TrimSpace(input) != "" {
@@ -68,6 +73,9 @@ func HandleInvocation[E, R any](fn func(Context, E) (R, error)) InvocationHandle
 		return string(b), nil
 	}
 	return func(ctx context.Context, env Env, in *InvocationInput) (*InvocationOutput, error) {
+		for _, o := range opts {
+			o(&env)
+		}
 		return invoke(ctx, env, in, body)
 	}
 }
@@ -77,6 +85,10 @@ type Option func(*Env)
 
 // WithClient sets the checkpoint client.
 func WithClient(c CheckpointClient) Option { return func(e *Env) { e.Client = c } }
+
+// WithExecutionClient is the official SDK's name for WithClient. (Its
+// client is an SDK interface; here it is the Lambda client's two calls.)
+func WithExecutionClient(c CheckpointClient) Option { return WithClient(c) }
 
 // WithJitter sets the retry jitter source.
 func WithJitter(f func() float64) Option { return func(e *Env) { e.Jitter = f } }
@@ -92,6 +104,10 @@ func WithObserver(o Observer) Option { return func(e *Env) { e.Observer = o } }
 
 // WithLogger sets the logger handed to user code.
 func WithLogger(l *slog.Logger) Option { return func(e *Env) { e.Logger = l } }
+
+// WithReplayLogs keeps Context.Logger's records while the handler replays
+// (Env.ReplayLogs); the JavaScript SDK's modeAware: false.
+func WithReplayLogs() Option { return func(e *Env) { e.ReplayLogs = true } }
 
 // Wrap binds a handler to an Env built from opts, giving the
 // func(ctx, envelope) (output, error) shape a Lambda runtime loop calls.

@@ -122,5 +122,5 @@ func (c *dctx) invoke(name, functionName string, cfg *invokeConfig, input func()
 		return "", c.suspend()
 	}
 	typ, msg, data := objFields(d.Error)
-	return "", &InvokeError{FunctionName: functionName, Status: rec.Status, ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+	return "", &InvokeError{Name: name, FunctionID: functionName, Status: rec.Status, ErrorType: typ, Message: msg, ErrorData: data, Err: standIn(typ, msg, invokeSentinel(rec.Status))}
 }

@@ -60,7 +60,7 @@ func TestInvokeFailures(t *testing.T) {
 				t.Fatalf("output %s %s", out.Status, errString(out.Error))
 			}
 			ie, ok := errors.AsType[*durable.InvokeError](seen[len(seen)-1])
-			if !ok || ie.Status != status || ie.FunctionName != "target" || ie.ErrorType != "TargetError" || ie.ErrorMessage != "target function failed" {
+			if !ok || ie.Status != status || ie.FunctionID != "target" || ie.ErrorType != "TargetError" || ie.Message != "target function failed" {
 				t.Fatalf("error %#v", seen[len(seen)-1])
 			}
 			replayUnchanged(t, m, inv, out)
@@ -111,7 +111,7 @@ func TestInvokeSerdesAndNesting(t *testing.T) {
 	if got != `"HELLO"` {
 		t.Fatalf("result %q: the result serdes gets the recorded payload as it is", got)
 	}
-	if ie, ok := errors.AsType[*durable.InvokeError](childErr); !ok || ie.ErrorType != "Boom" || ie.ErrorMessage != "no" {
+	if ie, ok := errors.AsType[*durable.InvokeError](childErr); !ok || ie.ErrorType != "Boom" || ie.Message != "no" {
 		t.Fatalf("child error %v: want the invoke error through the ChildContextError", childErr)
 	}
 }

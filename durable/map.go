@@ -8,8 +8,8 @@ import "strconv"
 // index order, at most WithMaxConcurrency at a time, and the batch stops
 // when the completion config says so. Iterations are named
 // "map-item-{index}" unless WithItemNamer says otherwise. Like Parallel, Map
-// never fails because items failed: its error is non-nil only for a
-// ValidationError or an unwinding error.
+// returns a *BatchError with the populated result when an item failed, and
+// a zero result with a ValidationError or an unwinding error.
 func Map[I, O any](ctx Context, name string, items []I, fn func(ctx Context, item I, index int) (O, error), opts ...BatchOption) (BatchResult[O], error) {
 	c, err := internal(ctx)
 	if err != nil {
@@ -22,15 +22,11 @@ func Map[I, O any](ctx Context, name string, items []I, fn func(ctx Context, ite
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
-	namer, err := itemNamer[I](cfg)
-	if err != nil {
-		return BatchResult[O]{}, err
-	}
 	specs := make([]branchSpec, len(items))
 	for i, item := range items {
 		iname := "map-item-" + strconv.Itoa(i)
-		if namer != nil {
-			iname = namer(item, i)
+		if cfg.namer != nil {
+			iname = cfg.namer(i)
 		}
 		specs[i] = branchSpec{name: iname, run: func(ic *dctx) (string, error) {
 			v, err := fn(ic, item, i)

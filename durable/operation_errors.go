@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -61,70 +62,161 @@ func (k CallbackErrorKind) sentinel() error {
 	return ErrCallbackFailed
 }
 
-// CallbackError is returned by Callback.Result and WaitForCallback when the
-// callback did not succeed. ErrorType, ErrorMessage and ErrorData are those of
-// the underlying failure: the error the external system sent (RejectedError),
-// the service's timeout error (Callback.Timeout, Callback.Heartbeat), or the
-// submitter step's error. errors.Is matches the sentinel of its Kind.
+// CallbackError is the base of the callback failures: Callback.Result and
+// WaitForCallback return one of its subtypes, *CallbackExternalError (the
+// external system sent a failure), *CallbackTimeoutError (the timeout or
+// heartbeat timeout expired) or *CallbackSubmitterError (WaitForCallback's
+// submitter failed for good); errors.As to *CallbackError matches all
+// three. ErrorType, Message and ErrorData are those of the underlying
+// failure; errors.Is matches the sentinel of its Kind.
 type CallbackError struct {
+	Name string
 	Kind CallbackErrorKind
 	// CallbackID is the service's id of the callback; empty when the error
 	// was rebuilt from a finished WaitForCallback's record on replay.
-	CallbackID   string
-	ErrorType    string
-	ErrorMessage string
-	ErrorData    string
+	CallbackID string
+	ErrorType  string
+	Message    string
+	ErrorData  string
+	StackTrace []string
+	Err        error
 }
 
 func (e *CallbackError) Error() string {
-	return e.Kind.sentinel().Error() + ": " + e.ErrorType + ": " + e.ErrorMessage
+	return e.Kind.sentinel().Error() + ": " + e.ErrorType + ": " + e.Message
 }
+
+func (e *CallbackError) Unwrap() error { return e.Err }
 
 // Is matches the sentinel of the error's kind.
 func (e *CallbackError) Is(target error) bool { return target == e.Kind.sentinel() }
 
+// As converts to the *OperationError base.
+func (e *CallbackError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message, ErrorData: e.ErrorData, StackTrace: e.StackTrace, Err: e.Err})
+}
+
 // wire records the callback error under its kind's type, with the underlying
 // error object in ErrorData, so a WaitForCallback's record rebuilds it.
 func (e *CallbackError) wire() types.ErrorObject {
-	return errObj(e.Kind.wireType(), e.ErrorMessage, innerData(e.ErrorType, e.ErrorMessage, e.ErrorData))
+	return errObj(e.Kind.wireType(), e.Message, innerData(e.ErrorType, e.Message, e.ErrorData))
 }
+
+// typed returns the subtype of the error's kind.
+func (e *CallbackError) typed() error {
+	e.Err = standIn(e.ErrorType, e.Message, e.Kind.sentinel())
+	switch e.Kind {
+	case CallbackTimedOut:
+		return &CallbackTimeoutError{CallbackError: *e, Heartbeat: strings.Contains(e.ErrorType+e.Message, "Heartbeat")}
+	case CallbackSubmitterFailed:
+		return &CallbackSubmitterError{CallbackError: *e}
+	}
+	return &CallbackExternalError{CallbackError: *e}
+}
+
+// asCallback fills a **CallbackError or **OperationError target.
+func asCallback(target any, e *CallbackError) bool {
+	if t, ok := target.(**CallbackError); ok {
+		*t = e
+		return true
+	}
+	return e.As(target)
+}
+
+// CallbackExternalError: the external system completed the callback with
+// SendDurableExecutionCallbackFailure.
+type CallbackExternalError struct{ CallbackError }
+
+// As converts to *CallbackError and *OperationError.
+func (e *CallbackExternalError) As(target any) bool { return asCallback(target, &e.CallbackError) }
+
+// CallbackTimeoutError: the callback's timeout, or its heartbeat timeout
+// (Heartbeat), expired before it was completed.
+type CallbackTimeoutError struct {
+	CallbackError
+	Heartbeat bool
+}
+
+// As converts to *CallbackError and *OperationError.
+func (e *CallbackTimeoutError) As(target any) bool { return asCallback(target, &e.CallbackError) }
+
+// CallbackSubmitterError: WaitForCallback's submitter step failed for good.
+type CallbackSubmitterError struct{ CallbackError }
+
+// As converts to *CallbackError and *OperationError.
+func (e *CallbackSubmitterError) As(target any) bool { return asCallback(target, &e.CallbackError) }
 
 // InvokeError is returned by Invoke when the invoked function did not
 // succeed: it failed, timed out or was stopped (Status). ErrorType,
-// ErrorMessage and ErrorData are the invoked function's error as the service
-// recorded it.
+// Message and ErrorData are the invoked function's error as the service
+// recorded it; Err matches ErrInvokeTimedOut, ErrExecutionStopped or
+// ErrExecutionCancelled with errors.Is when the status says so.
 type InvokeError struct {
-	FunctionName string
-	Status       types.OperationStatus
-	ErrorType    string
-	ErrorMessage string
-	ErrorData    string
+	Name       string
+	FunctionID string
+	Status     types.OperationStatus
+	ErrorType  string
+	Message    string
+	ErrorData  string
+	StackTrace []string
+	Err        error
 }
 
 func (e *InvokeError) Error() string {
-	return fmt.Sprintf("durable: invoke of %s ended %s: %s: %s", e.FunctionName, e.Status, e.ErrorType, e.ErrorMessage)
+	return fmt.Sprintf("durable: invoke of %s ended %s: %s: %s", e.FunctionID, e.Status, e.ErrorType, e.Message)
+}
+
+func (e *InvokeError) Unwrap() error { return e.Err }
+
+// As converts to the *OperationError base.
+func (e *InvokeError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message, ErrorData: e.ErrorData, StackTrace: e.StackTrace, Err: e.Err})
 }
 
 func (e *InvokeError) wire() types.ErrorObject {
-	return errObj("InvokeError", e.ErrorMessage, innerData(e.ErrorType, e.ErrorMessage, e.ErrorData))
+	return errObj("InvokeError", e.Message, innerData(e.ErrorType, e.Message, e.ErrorData))
+}
+
+// invokeSentinel is the sentinel of an invoke's terminal status.
+func invokeSentinel(s types.OperationStatus) error {
+	switch s {
+	case types.OperationStatusTimedOut:
+		return ErrInvokeTimedOut
+	case types.OperationStatusStopped:
+		return ErrExecutionStopped
+	case types.OperationStatusCancelled:
+		return ErrExecutionCancelled
+	}
+	return nil
 }
 
 // WaitForConditionError is returned by WaitForCondition when the check
 // function failed, or the wait strategy gave up (its error, for example a
-// *WaitMaxAttemptsError). ErrorType, ErrorMessage and ErrorData are that
+// *WaitMaxAttemptsError). ErrorType, Message and ErrorData are that
 // error's, as recorded.
 type WaitForConditionError struct {
-	ErrorType    string
-	ErrorMessage string
-	ErrorData    string
+	Name       string
+	Attempts   int
+	ErrorType  string
+	Message    string
+	ErrorData  string
+	StackTrace []string
+	Err        error
 }
 
 func (e *WaitForConditionError) Error() string {
-	return "durable: wait for condition failed: " + e.ErrorType + ": " + e.ErrorMessage
+	return "durable: wait for condition failed: " + e.ErrorType + ": " + e.Message
+}
+
+func (e *WaitForConditionError) Unwrap() error { return e.Err }
+
+// As converts to the *OperationError base.
+func (e *WaitForConditionError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message, ErrorData: e.ErrorData, StackTrace: e.StackTrace, Err: e.Err})
 }
 
 func (e *WaitForConditionError) wire() types.ErrorObject {
-	return errObj("WaitForConditionError", e.ErrorMessage, innerData(e.ErrorType, e.ErrorMessage, e.ErrorData))
+	return errObj("WaitForConditionError", e.Message, innerData(e.ErrorType, e.Message, e.ErrorData))
 }
 
 // WaitMaxAttemptsError is what a strategy made by NewWaitStrategy returns
@@ -164,11 +256,11 @@ func operationErrorFrom(o *types.ErrorObject) error {
 	_ = json.Unmarshal([]byte(data), &inner) // a record without one leaves inner empty
 	switch typ {
 	case CallbackFailed.wireType(), CallbackTimedOut.wireType(), CallbackSubmitterFailed.wireType():
-		return callbackErrorFrom(o)
+		return callbackErrorFrom("", o)
 	case "InvokeError":
-		return &InvokeError{ErrorType: inner.ErrorType, ErrorMessage: inner.ErrorMessage, ErrorData: inner.ErrorData}
+		return &InvokeError{ErrorType: inner.ErrorType, Message: inner.ErrorMessage, ErrorData: inner.ErrorData, Err: standIn(inner.ErrorType, inner.ErrorMessage, nil)}
 	case "WaitForConditionError":
-		return &WaitForConditionError{ErrorType: inner.ErrorType, ErrorMessage: inner.ErrorMessage, ErrorData: inner.ErrorData}
+		return &WaitForConditionError{ErrorType: inner.ErrorType, Message: inner.ErrorMessage, ErrorData: inner.ErrorData, Err: standIn(inner.ErrorType, inner.ErrorMessage, nil)}
 	}
 	return nil
 }
@@ -177,9 +269,9 @@ func operationErrorFrom(o *types.ErrorObject) error {
 // context's record: the kind from the ErrorType, the underlying error from
 // ErrorData. A record of another type (a failure the runtime did not make,
 // such as a non-determinism error) is a failed callback carrying it as is.
-func callbackErrorFrom(o *types.ErrorObject) *CallbackError {
+func callbackErrorFrom(name string, o *types.ErrorObject) error {
 	typ, msg, data := objFields(o)
-	e := &CallbackError{Kind: CallbackFailed, ErrorType: typ, ErrorMessage: msg, ErrorData: data}
+	e := &CallbackError{Name: name, Kind: CallbackFailed, ErrorType: typ, Message: msg, ErrorData: data}
 	for _, k := range []CallbackErrorKind{CallbackFailed, CallbackTimedOut, CallbackSubmitterFailed} {
 		if typ != k.wireType() {
 			continue
@@ -187,8 +279,8 @@ func callbackErrorFrom(o *types.ErrorObject) *CallbackError {
 		e.Kind = k
 		var inner errorJSON
 		if json.Unmarshal([]byte(data), &inner) == nil {
-			e.ErrorType, e.ErrorMessage, e.ErrorData = inner.ErrorType, inner.ErrorMessage, inner.ErrorData
+			e.ErrorType, e.Message, e.ErrorData = inner.ErrorType, inner.ErrorMessage, inner.ErrorData
 		}
 	}
-	return e
+	return e.typed()
 }

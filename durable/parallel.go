@@ -13,13 +13,14 @@ type Branch[O any] struct {
 }
 
 // Parallel runs the branches concurrently, each in a context of its own, and
-// returns a BatchResult. It never fails because branches failed: the error
-// is non-nil only for a ValidationError (returned before anything is
-// recorded) or when the invocation must unwind (suspension, early stop of an
-// enclosing batch, a failed checkpoint, non-determinism); the caller should
-// pass such an error up unchanged. The Parallel is recorded SUCCEEDED with
-// the BatchResult as payload; on replay a finished Parallel is rebuilt from
-// it without running any branch.
+// returns a BatchResult. When the result's Status is failed (a branch
+// failed) the error is a *BatchError and the result is populated; any other
+// error (a ValidationError, returned before anything is recorded, or an
+// unwinding one: suspension, early stop of an enclosing batch, a failed
+// checkpoint, non-determinism) comes with a zero result and must be passed
+// up unchanged. The Parallel is recorded SUCCEEDED with the BatchResult as
+// payload either way; on replay a finished Parallel is rebuilt from it
+// without running any branch, and returns the same *BatchError.
 func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...BatchOption) (BatchResult[O], error) {
 	c, err := internal(ctx)
 	if err != nil {
@@ -29,16 +30,16 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Bat
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
-	if cfg.namer != nil {
-		return BatchResult[O]{}, &ValidationError{Message: fmt.Sprintf("WithItemNamer is for Map only, given to parallel %q", name)}
-	}
 	specs := make([]branchSpec, len(branches))
 	for i, b := range branches {
 		if b.Func == nil {
 			return BatchResult[O]{}, &ValidationError{Message: fmt.Sprintf("branch %d of parallel %q has no Func", i, name)}
 		}
 		f, bname := b.Func, b.Name
-		if bname == "" {
+		switch {
+		case cfg.namer != nil:
+			bname = cfg.namer(i)
+		case bname == "":
 			bname = "parallel-branch-" + strconv.Itoa(i)
 		}
 		specs[i] = branchSpec{name: bname, run: func(bc *dctx) (string, error) {
@@ -75,9 +76,13 @@ func runBatch[O any](c *dctx, ctx Context, name string, cfg *batchConfig, specs 
 		return BatchResult[O]{}, err
 	}
 	if out.typed != nil {
-		return out.typed.(BatchResult[O]), nil
+		return withBatchError(name, out.typed.(BatchResult[O]))
 	}
-	return typedResult[O](out, cfg, specs)
+	r, err := typedResult[O](out, cfg, specs)
+	if err != nil {
+		return BatchResult[O]{}, err
+	}
+	return withBatchError(name, r)
 }
 
 // typedResult deserializes each succeeded item's result and rebuilds each
@@ -92,7 +97,7 @@ func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec)
 				return BatchResult[O]{}, err
 			}
 		case BatchItemFailed:
-			bi.Err = childErrorFrom(it.errObj)
+			bi.Err = childErrorFrom(bi.Name, it.errObj)
 		}
 		res.Items[k] = bi
 	}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 func TestFlatNesting(t *testing.T) {
@@ -26,7 +27,7 @@ func TestFlatNesting(t *testing.T) {
 				return durable.Step(ctx, "fb", func(durable.StepContext) (string, error) { return "fb", nil })
 			}},
 		}, durable.WithNesting(durable.NestingFlat), durable.WithMaxConcurrency(1))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return r.Results(), nil
@@ -67,7 +68,7 @@ func TestItemSerdes(t *testing.T) {
 			{Func: func(durable.Context) (string, error) { return "x", nil }},
 			{Func: func(durable.Context) (string, error) { return "y", nil }},
 		}, durable.WithBatchSerdes(wrapped{}))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return r.Results(), nil
@@ -98,7 +99,7 @@ func TestLargeParallelReplaysChildren(t *testing.T) {
 			}})
 		}
 		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.AllCompleted()))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		var lens []int
@@ -135,7 +136,7 @@ func TestNestedEarlyStop(t *testing.T) {
 			r, err := durable.Parallel(ctx, "inner", []durable.Branch[int]{
 				{Name: "i0", Func: func(ctx durable.Context) (int, error) {
 					v, err := durable.Step(ctx, "is", func(durable.StepContext) (int, error) { innerRan.Store(true); return 1, nil })
-					if err != nil {
+					if batchfail.Settled(err) != nil {
 						return 0, err
 					}
 					return durable.Step(ctx, "never", func(durable.StepContext) (int, error) { return v, nil })
@@ -161,7 +162,7 @@ func TestNestedEarlyStop(t *testing.T) {
 	})
 	h := func(ctx durable.Context, _ any) (batchView, error) {
 		r, err := durable.Parallel(ctx, "p", branches)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return batchView{}, err
 		}
 		return view(r), nil
@@ -187,14 +188,14 @@ func TestNestedEarlyStop(t *testing.T) {
 func TestBranchPanic(t *testing.T) {
 	h := func(ctx durable.Context, _ any) (string, error) {
 		r, err := durable.Parallel(ctx, "p", []durable.Branch[int]{{Func: func(durable.Context) (int, error) { panic("branch blew up") }}})
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return "", err
 		}
 		var ce *durable.ChildContextError
 		if !errors.As(r.Items[0].Err, &ce) {
 			return "", fmt.Errorf("item error %v", r.Items[0].Err)
 		}
-		return ce.ErrorType + ": " + ce.ErrorMessage, nil
+		return ce.ErrorType + ": " + ce.Message, nil
 	}
 	m := newMem(`{}`)
 	out, _ := m.run(t, durable.Handle(h), durable.Env{})

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 var errBoom = errors.New("boom")
@@ -46,7 +47,7 @@ type batchView struct {
 }
 
 func view(r durable.BatchResult[int]) batchView {
-	v := batchView{Reason: r.CompletionReason().String(), Status: r.Status(), Success: r.SuccessCount(),
+	v := batchView{Reason: r.CompletionReason().String(), Status: r.Status().String(), Success: r.SuccessCount(),
 		Failure: r.FailureCount(), Started: r.StartedCount(), Total: r.TotalCount(), Results: r.Results()}
 	for _, it := range r.Items {
 		v.Indexes = append(v.Indexes, it.Index)
@@ -58,7 +59,7 @@ func view(r durable.BatchResult[int]) batchView {
 func parallelHandler(pattern string, opts ...durable.BatchOption) func(durable.Context, any) (batchView, error) {
 	return func(ctx durable.Context, _ any) (batchView, error) {
 		r, err := durable.Parallel(ctx, "p", outcomes(pattern), opts...)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return batchView{}, err
 		}
 		return view(r), nil
@@ -87,23 +88,23 @@ func TestCompletionReasons(t *testing.T) {
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{0}}},
 		{"a failure on the last branch still exceeds the tolerance first", "oox", nil,
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 1}}},
-		{"tolerated count 1 with one failure completes (8-9)", "oxo", &durable.CompletionConfig{ToleratedFailureCount: 1},
+		{"tolerated count 1 with one failure completes (8-9)", "oxo", &durable.CompletionConfig{ToleratedFailureCount: new(1)},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 2}}},
-		{"tolerated count 1 with two failures stops (8-10)", "xxo", &durable.CompletionConfig{ToleratedFailureCount: 1},
+		{"tolerated count 1 with two failures stops (8-10)", "xxo", &durable.CompletionConfig{ToleratedFailureCount: new(1)},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
-		{"strict percentage: 1 of 4 with 25% is ALL_COMPLETED", "oxoo", &durable.CompletionConfig{ToleratedFailurePercentage: 25},
+		{"strict percentage: 1 of 4 with 25% is ALL_COMPLETED", "oxoo", &durable.CompletionConfig{ToleratedFailurePercentage: new(25)},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 3, Failure: 1, Total: 4, Indexes: []int{0, 1, 2, 3}, Results: []int{0, 2, 3}}},
-		{"percentage: 2 of 4 with 25% stops (8-13)", "xxoo", &durable.CompletionConfig{ToleratedFailurePercentage: 25},
+		{"percentage: 2 of 4 with 25% stops (8-13)", "xxoo", &durable.CompletionConfig{ToleratedFailurePercentage: new(25)},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
 		{"min successful 2 of 4 (8-8)", "oooo", &durable.CompletionConfig{MinSuccessful: 2},
 			batchView{Reason: "MIN_SUCCESSFUL_REACHED", Status: "SUCCEEDED", Success: 2, Total: 2, Indexes: []int{0, 1}, Results: []int{0, 1}}},
 		{"min successful equal to the total is ALL_COMPLETED", "ooo", &durable.CompletionConfig{MinSuccessful: 3},
 			batchView{Reason: "ALL_COMPLETED", Status: "SUCCEEDED", Success: 3, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{0, 1, 2}}},
-		{"tolerance beats min successful (8-18)", "xxooo", &durable.CompletionConfig{MinSuccessful: 3, ToleratedFailureCount: 1},
+		{"tolerance beats min successful (8-18)", "xxooo", &durable.CompletionConfig{MinSuccessful: 3, ToleratedFailureCount: new(1)},
 			batchView{Reason: "FAILURE_TOLERANCE_EXCEEDED", Status: "FAILED", Failure: 2, Total: 2, Indexes: []int{0, 1}}},
-		{"all completed beats min successful on the last branch", "xoo", &durable.CompletionConfig{MinSuccessful: 2, ToleratedFailureCount: 1},
+		{"all completed beats min successful on the last branch", "xoo", &durable.CompletionConfig{MinSuccessful: 2, ToleratedFailureCount: new(1)},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Success: 2, Failure: 1, Total: 3, Indexes: []int{0, 1, 2}, Results: []int{1, 2}}},
-		{"tolerance of 3 with 3 failures completes (8-16)", "xxx", &durable.CompletionConfig{ToleratedFailureCount: 3},
+		{"tolerance of 3 with 3 failures completes (8-16)", "xxx", &durable.CompletionConfig{ToleratedFailureCount: new(3)},
 			batchView{Reason: "ALL_COMPLETED", Status: "FAILED", Failure: 3, Total: 3, Indexes: []int{0, 1, 2}}},
 		{"first successful", "xoo", ptrTo(durable.FirstSuccessful()),
 			batchView{Reason: "MIN_SUCCESSFUL_REACHED", Status: "FAILED", Success: 1, Failure: 1, Total: 2, Indexes: []int{0, 1}, Results: []int{1}}},
@@ -155,8 +156,8 @@ func TestParallelValidation(t *testing.T) {
 		"max concurrency must be at least 1, got: 0":                       {durable.WithMaxConcurrency(0)},
 		"min successful cannot be greater than total items: 3 > 2":         {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 3})},
 		"min successful must be at least 1, got: -1":                       {durable.WithCompletion(durable.CompletionConfig{MinSuccessful: -1})},
-		"tolerated failure count must be at least 0, got: -1":              {durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: -1})},
-		"tolerated failure percentage must be between 0 and 100, got: 101": {durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: 101})},
+		"tolerated failure count must be at least 0, got: -1":              {durable.WithCompletion(durable.CompletionConfig{ToleratedFailureCount: new(-1)})},
+		"tolerated failure percentage must be between 0 and 100, got: 101": {durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: new(101)})},
 	}
 	for msg, opts := range cases {
 		t.Run(msg, func(t *testing.T) {
@@ -211,7 +212,7 @@ func TestMaxConcurrency(t *testing.T) {
 	h := func(ctx durable.Context, _ any) ([]int, error) {
 		r, err := durable.Parallel(ctx, "p", []durable.Branch[int]{mk(0, true), mk(1, true), mk(2, false)},
 			durable.WithMaxConcurrency(2), durable.WithCompletion(durable.AllCompleted()))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return r.Results(), r.ThrowIfError()
@@ -261,7 +262,7 @@ func TestEarlyStopAbandons(t *testing.T) {
 	obs := newRecorder()
 	h := func(ctx durable.Context, _ any) (batchView, error) {
 		r, err := durable.Parallel(ctx, "p", branches)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return batchView{}, err
 		}
 		return view(r), nil
@@ -301,7 +302,7 @@ func TestEarlyStopFreeRunning(t *testing.T) {
 	for range 50 {
 		h := func(ctx durable.Context, _ any) (batchView, error) {
 			r, err := durable.Parallel(ctx, "p", outcomes("ooxooooo"))
-			if err != nil {
+			if batchfail.Settled(err) != nil {
 				return batchView{}, err
 			}
 			return view(r), nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 func TestReplayCompletedParallelRunsNoBranch(t *testing.T) {
@@ -140,7 +141,7 @@ func TestSuspendedBranch(t *testing.T) {
 				return "b1", nil
 			}},
 		}, durable.WithMaxConcurrency(1))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return r.Results(), nil
@@ -232,7 +233,7 @@ func TestChildContextFailure(t *testing.T) {
 		var ce *durable.ChildContextError
 		var se *durable.StepError
 		if !errors.As(err, &ce) || ce.ErrorType != "StepError" || !errors.As(err, &se) ||
-			se.ErrorType != "DivisionByZeroError" || se.ErrorMessage != "Division by zero is not allowed" {
+			se.ErrorType != "DivisionByZeroError" || se.Message != "Division by zero is not allowed" {
 			t.Fatalf("error %#v", err)
 		}
 	}
@@ -290,7 +291,7 @@ func TestLargeContextSummaries(t *testing.T) {
 			runs++
 			return strings.Repeat("y", 300*1024), nil
 		}}})
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return 0, err
 		}
 		return len(v) + len(r.Results()[0]), durable.Wait(ctx, "w", time.Second)
@@ -314,7 +315,7 @@ func TestLargeContextSummaries(t *testing.T) {
 func TestThrowIfError(t *testing.T) {
 	h := func(ctx durable.Context, in calcInput) (calcOutput, error) {
 		r, err := durable.Parallel(withValue(ctx, calcKey{}, in), "calculations", calcBranches(), durable.WithCompletion(durable.AllCompleted()))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return calcOutput{}, err
 		}
 		return calcOutput{}, r.ThrowIfError()

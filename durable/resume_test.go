@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // prefer is a scripted Scheduler: it gives the turn to the ready task named
@@ -39,7 +40,7 @@ func resumeHandler(retry durable.RetryStrategy) func(durable.Context, any) (batc
 				return durable.Step(ctx, "s", func(durable.StepContext) (int, error) { return 0, errBoom }, durable.WithRetry(retry))
 			}},
 		})
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return batchView{}, err
 		}
 		return view(r), nil
@@ -170,8 +171,8 @@ func TestResumedDecisionReplaysTheRecordedOne(t *testing.T) {
 				return durable.Step(ctx, "s", func(durable.StepContext) (int, error) { return i, nil })
 			}})
 		}
-		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 1, ToleratedFailureCount: 1}))
-		if err != nil {
+		r, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 1, ToleratedFailureCount: new(1)}))
+		if batchfail.Settled(err) != nil {
 			return batchView{}, err
 		}
 		return view(r), nil
@@ -237,7 +238,7 @@ func TestResumedLargeBranchReplaysFirst(t *testing.T) {
 				return "w", durable.Wait(ctx, "w", time.Second)
 			}},
 		})
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		var lens []int

@@ -1,6 +1,7 @@
 package durable
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -60,7 +61,10 @@ func NoRetry() RetryStrategy {
 // attempts, 5 s initial delay doubling each time, 60 s cap, full jitter.
 func DefaultRetry() RetryStrategy { return defaultRetry }
 
-var defaultRetry = NewRetryStrategy(RetryConfig{MaxAttempts: 6, InitialDelay: 5 * time.Second, MaxDelay: 60 * time.Second, BackoffRate: 2})
+// ExponentialBackoff is the official SDK's name for DefaultRetry.
+func ExponentialBackoff() RetryStrategy { return defaultRetry }
+
+var defaultRetry = MustNewRetryStrategy(RetryConfig{MaxAttempts: 6, InitialDelay: 5 * time.Second, MaxDelay: 60 * time.Second, BackoffRate: 2})
 
 // LinearRetry makes maxAttempts attempts; the delay after attempt n is
 // initial + (n-1)*step, capped at 5 min, without jitter.
@@ -74,9 +78,34 @@ func LinearRetry(maxAttempts int, initial, step time.Duration) RetryStrategy {
 	}
 }
 
-// NewRetryStrategy builds an exponential-backoff strategy from c.
-func NewRetryStrategy(c RetryConfig) RetryStrategy {
-	if c.MaxAttempts <= 0 {
+// MustNewRetryStrategy is NewRetryStrategy for a config known to be valid;
+// it panics on a *ValidationError.
+func MustNewRetryStrategy(c RetryConfig) RetryStrategy {
+	s, err := NewRetryStrategy(c)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// NewRetryStrategy builds an exponential-backoff strategy from c, or a
+// *ValidationError naming the field that is out of range: a negative
+// MaxAttempts, InitialDelay or MaxDelay, a MaxDelay below InitialDelay, a
+// BackoffRate below 1 (other than 0, the default), an unknown Jitter.
+func NewRetryStrategy(c RetryConfig) (RetryStrategy, error) {
+	switch {
+	case c.MaxAttempts < 0:
+		return nil, &ValidationError{Message: fmt.Sprintf("RetryConfig.MaxAttempts must not be negative, got %d", c.MaxAttempts)}
+	case c.InitialDelay < 0 || c.MaxDelay < 0:
+		return nil, &ValidationError{Message: fmt.Sprintf("RetryConfig delays must not be negative, got InitialDelay %v, MaxDelay %v", c.InitialDelay, c.MaxDelay)}
+	case c.InitialDelay > 0 && c.MaxDelay > 0 && c.MaxDelay < c.InitialDelay:
+		return nil, &ValidationError{Message: fmt.Sprintf("RetryConfig.MaxDelay %v is below InitialDelay %v", c.MaxDelay, c.InitialDelay)}
+	case c.BackoffRate != 0 && !(c.BackoffRate >= 1):
+		return nil, &ValidationError{Message: fmt.Sprintf("RetryConfig.BackoffRate must be at least 1, got %v", c.BackoffRate)}
+	case c.Jitter < JitterFull || c.Jitter > JitterHalf:
+		return nil, &ValidationError{Message: fmt.Sprintf("RetryConfig.Jitter %d is not JitterFull, JitterNone or JitterHalf", int(c.Jitter))}
+	}
+	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 3
 	}
 	if c.InitialDelay <= 0 {
@@ -102,7 +131,7 @@ func NewRetryStrategy(c RetryConfig) RetryStrategy {
 			return RetryDecision{}
 		}
 		return RetryDecision{Retry: true, Delay: backoff(c.InitialDelay, c.MaxDelay, c.BackoffRate, c.Jitter, a.Attempt, a.Jitter)}
-	}
+	}, nil
 }
 
 // backoff is the delay after attempt n (1-based):

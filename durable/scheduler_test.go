@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // pickFunc is a Scheduler from a function.
@@ -48,7 +49,7 @@ func twoStepBranches(ctx durable.Context, _ any) ([]int, error) {
 		}})
 	}
 	res, err := durable.Parallel(ctx, "p", bs, durable.WithCompletion(durable.AllCompleted()))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return res.Results(), nil

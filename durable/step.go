@@ -144,7 +144,7 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 			if rec.StepDetails != nil {
 				o = rec.StepDetails.Error
 			}
-			return "", stepErrorFrom(o)
+			return "", stepErrorFrom(aws.ToString(ref.name), attempt-1, o)
 		}
 	}
 	if start {
@@ -179,7 +179,7 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 	}
 	switch uerr.(type) {
 	case *SerdesError, *PayloadTooLargeError: // the same result would fail again
-		return "", c.failStep(ref, uerr)
+		return "", c.failStep(ref, attempt, uerr)
 	}
 	return "", c.retryOrFail(ref, cfg, attempt, uerr)
 }
@@ -189,7 +189,7 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 func (c *dctx) retryOrFail(ref *opRef, cfg *stepConfig, attempt int, uerr error) error {
 	d := cfg.retry(RetryAttempt{Err: uerr, Attempt: attempt, Jitter: c.exec.jitter})
 	if !d.Retry {
-		return c.failStep(ref, uerr)
+		return c.failStep(ref, attempt, uerr)
 	}
 	obj := errorObject(uerr)
 	u := ref.update(types.OperationActionRetry)
@@ -201,14 +201,14 @@ func (c *dctx) retryOrFail(ref *opRef, cfg *stepConfig, attempt int, uerr error)
 	return c.suspend()
 }
 
-func (c *dctx) failStep(ref *opRef, uerr error) error {
+func (c *dctx) failStep(ref *opRef, attempt int, uerr error) error {
 	obj := errorObject(uerr)
 	u := ref.update(types.OperationActionFail)
 	u.Error = &obj
 	if err := c.send(u, true); err != nil {
 		return err
 	}
-	return stepErrorFrom(&obj)
+	return stepErrorFrom(aws.ToString(ref.name), attempt, &obj)
 }
 
 func quote(s string) string { return `"` + s + `"` }

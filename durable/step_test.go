@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -98,20 +99,20 @@ func TestRetryFilters(t *testing.T) {
 	cfg := durable.RetryConfig{MaxAttempts: 3, InitialDelay: time.Second, Jitter: durable.JitterNone, RetryableErrorTypes: []string{"TransientError"}}
 	var attempts []int
 	m := newMem(`{}`)
-	m.run(t, durable.Handle(failingStep(&attempts, transientError{}, durable.WithRetry(durable.NewRetryStrategy(cfg)))), durable.Env{})
+	m.run(t, durable.Handle(failingStep(&attempts, transientError{}, durable.WithRetry(durable.MustNewRetryStrategy(cfg)))), durable.Env{})
 	if got := retryDelays(m); !slices.Equal(got, []int32{1, 2}) || len(attempts) != 3 {
 		t.Fatalf("transient: delays %v attempts %v", got, attempts)
 	}
 	attempts = nil
 	m = newMem(`{}`)
-	m.run(t, durable.Handle(failingStep(&attempts, errBoom, durable.WithRetry(durable.NewRetryStrategy(cfg)))), durable.Env{})
+	m.run(t, durable.Handle(failingStep(&attempts, errBoom, durable.WithRetry(durable.MustNewRetryStrategy(cfg)))), durable.Env{})
 	if len(retryDelays(m)) != 0 || len(attempts) != 1 {
 		t.Fatalf("other error retried: %v", attempts)
 	}
 	msgCfg := durable.RetryConfig{MaxAttempts: 2, Jitter: durable.JitterNone, RetryableErrors: []string{"^bo+m$"}}
 	attempts = nil
 	m = newMem(`{}`)
-	m.run(t, durable.Handle(failingStep(&attempts, errBoom, durable.WithRetry(durable.NewRetryStrategy(msgCfg)))), durable.Env{})
+	m.run(t, durable.Handle(failingStep(&attempts, errBoom, durable.WithRetry(durable.MustNewRetryStrategy(msgCfg)))), durable.Env{})
 	if got := retryDelays(m); !slices.Equal(got, []int32{5}) {
 		t.Fatalf("message filter: delays %v", got)
 	}
@@ -329,11 +330,20 @@ func TestStepSerdes(t *testing.T) {
 	}
 }
 
+// stepAsContext gets a StepContext past the compiler where a Context is
+// wanted, as code that wraps contexts could.
+type stepAsContext struct{ durable.StepContext }
+
+func (stepAsContext) ExecutionArn() string                        { return "" }
+func (stepAsContext) IsReplaying() bool                           { return false }
+func (stepAsContext) RequestID() string                           { return "" }
+func (stepAsContext) LambdaContext() *lambdacontext.LambdaContext { return nil }
+
 func TestNoDurableOperationInsideAStep(t *testing.T) {
 	var inner error
 	h := func(ctx durable.Context, _ any) (int, error) {
 		return durable.Step(ctx, "outer", func(sc durable.StepContext) (int, error) {
-			_, inner = durable.Step(sc, "inner", func(durable.StepContext) (int, error) { return 1, nil })
+			_, inner = durable.Step(stepAsContext{sc}, "inner", func(durable.StepContext) (int, error) { return 1, nil })
 			return 2, nil
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // TestSummarizedEarlyStopReplaysTheSameBatch: a fail-fast Parallel (max
@@ -35,10 +36,10 @@ func TestSummarizedEarlyStopReplaysTheSameBatch(t *testing.T) {
 		{Func: func(durable.Context) (string, error) { return "", errBoom }},
 		{Func: func(durable.Context) (string, error) { return "never", nil }},
 	}
-	h := func(nesting durable.Nesting) func(durable.Context, any) (string, error) {
+	h := func(nesting durable.NestingMode) func(durable.Context, any) (string, error) {
 		return func(ctx durable.Context, _ any) (string, error) {
 			r, err := durable.Parallel(ctx, "p", branches, durable.WithMaxConcurrency(2), durable.WithNesting(nesting))
-			if err != nil {
+			if batchfail.Settled(err) != nil {
 				return "", err
 			}
 			var items []string
@@ -50,7 +51,7 @@ func TestSummarizedEarlyStopReplaysTheSameBatch(t *testing.T) {
 		}
 	}
 	const want = `"FAILURE_TOLERANCE_EXCEEDED FAILED s2 f1 st1 t4 [0:SUCCEEDED:153600 1:STARTED:0 2:SUCCEEDED:153600 3:FAILED:0]"`
-	for name, nesting := range map[string]durable.Nesting{"nested": durable.NestingNormal, "flat": durable.NestingFlat} {
+	for name, nesting := range map[string]durable.NestingMode{"nested": durable.NestingNormal, "flat": durable.NestingFlat} {
 		t.Run(name, func(t *testing.T) {
 			m := newMem(`{}`)
 			first, err := m.invokeOnce(t, durable.Handle(h(nesting)), durable.Env{})

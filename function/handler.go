@@ -1,6 +1,8 @@
 package function
 
 import (
+	"errors"
+
 	"github.com/dpcheck/dpcheck/durable"
 )
 
@@ -28,10 +30,11 @@ func Handler(ctx durable.Context, ev Event) (Response, error) {
 		}
 	}
 	res, err := durable.Parallel(ctx, ParallelName, branches, durable.WithCompletion(durable.AllCompleted()))
-	if err != nil {
-		// Branch failures are in res, never in err. What is left (a validation
-		// or system error, or the runtime's own control flow) must reach the
-		// runtime unchanged.
+	if _, failed := errors.AsType[*durable.BatchError](err); err != nil && !failed {
+		// Branch failures come as a *BatchError with res populated: the
+		// response reports them and the execution succeeds, as in the seed.
+		// What is left (a validation or system error, or the runtime's own
+		// control flow) must reach the runtime unchanged.
 		return Response{}, err
 	}
 	return respond(res), nil

@@ -133,7 +133,7 @@ func failure(operation string, err error) Failure {
 	f := Failure{Operation: operation, ErrorType: "Error", ErrorMessage: err.Error()}
 	var stepErr *durable.StepError
 	if errors.As(err, &stepErr) {
-		f.ErrorType, f.ErrorMessage = stepErr.ErrorType, stepErr.ErrorMessage
+		f.ErrorType, f.ErrorMessage = stepErr.ErrorType, stepErr.Message
 		return f
 	}
 	var named interface{ ErrorType() string }

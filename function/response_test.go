@@ -89,7 +89,7 @@ func (namedError) Error() string     { return "boom" }
 func (namedError) ErrorType() string { return "Boom" }
 
 func TestFailureFromBranchError(t *testing.T) {
-	stepErr := &durable.StepError{ErrorType: "DivisionByZeroError", ErrorMessage: "Division by zero is not allowed"}
+	stepErr := &durable.StepError{ErrorType: "DivisionByZeroError", Message: "Division by zero is not allowed"}
 	tests := []struct {
 		name string
 		err  error
@@ -108,8 +108,8 @@ func TestFailureFromBranchError(t *testing.T) {
 }
 
 func TestRespond(t *testing.T) {
-	divErr := &durable.StepError{ErrorType: "DivisionByZeroError", ErrorMessage: "Division by zero is not allowed"}
-	branchErr := &durable.ChildContextError{ErrorType: "StepError", ErrorMessage: divErr.ErrorMessage, Cause: divErr}
+	divErr := &durable.StepError{ErrorType: "DivisionByZeroError", Message: "Division by zero is not allowed"}
+	branchErr := &durable.ChildContextError{ErrorType: "StepError", Message: divErr.Message, Err: divErr}
 	tests := []struct {
 		name  string
 		items []durable.BatchItem[float64]

@@ -51,10 +51,10 @@ func TestResultFoldsCallbacksAndInvokes(t *testing.T) {
 		if err != nil {
 			return "", err
 		}
-		if _, err := ok.Result(ctx); err != nil {
+		if _, err := ok.Result(); err != nil {
 			return "", err
 		}
-		if _, err := late.Result(ctx); !errors.Is(err, durable.ErrCallbackTimedOut) {
+		if _, err := late.Result(); !errors.Is(err, durable.ErrCallbackTimedOut) {
 			return "", err
 		}
 		if _, err := durable.Invoke[string](ctx, "call", "echo", "hi"); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/service"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // nested runs a small tree: a Parallel of two branches (one fails), a
@@ -27,7 +28,7 @@ func nestedResult(t *testing.T) *Result {
 					durable.WithRetry(durable.NoRetry()))
 			}},
 		}
-		if _, err := durable.Parallel(ctx, "fan", br, durable.WithMaxConcurrency(1), durable.WithCompletion(durable.AllCompleted())); err != nil {
+		if _, err := durable.Parallel(ctx, "fan", br, durable.WithMaxConcurrency(1), durable.WithCompletion(durable.AllCompleted())); batchfail.Settled(err) != nil {
 			return 0, err
 		}
 		if err := durable.Wait(ctx, "nap", 5*time.Second); err != nil {

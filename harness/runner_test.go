@@ -16,6 +16,7 @@ import (
 	"github.com/dpcheck/dpcheck/durable/wire"
 	"github.com/dpcheck/dpcheck/harness/internal/historytest"
 	"github.com/dpcheck/dpcheck/harness/service"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // The same histories as history_test.go, this time produced by real
@@ -99,7 +100,7 @@ func TestRunnerParallelTwoBranches(t *testing.T) {
 	res := run(t, durable.Handle(func(ctx durable.Context, _ any) ([]string, error) {
 		br, err := durable.Parallel(ctx, "parallel", []durable.Branch[string]{{Func: branch("task-1")}, {Func: branch("task-2")}},
 			durable.WithMaxConcurrency(1))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return br.Results(), nil
@@ -163,7 +164,7 @@ func fanout(ctx durable.Context, n int) (string, error) {
 		}}
 	}
 	batch, err := durable.Parallel(ctx, "squares", br, durable.WithCompletion(durable.AllCompleted()))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return "", err
 	}
 	flaky, err := durable.Step(ctx, "flaky", func(sc durable.StepContext) (int, error) {

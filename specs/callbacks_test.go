@@ -18,6 +18,7 @@ import (
 	"github.com/dpcheck/dpcheck/harness/check"
 	"github.com/dpcheck/dpcheck/harness/conformance"
 	"github.com/dpcheck/dpcheck/harness/service"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // A Parallel whose three branches each wait for a callback: the external
@@ -64,7 +65,7 @@ var approvals = durable.Handle(func(ctx durable.Context, ev approvalEvent) (appr
 		opts = append(opts, durable.WithCompletion(*ev.Completion))
 	}
 	res, err := durable.Parallel(ctx, "approvals", branches, opts...)
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return approvalReport{}, err
 	}
 	rep := approvalReport{Batch: reportOf(res), Kinds: map[string]string{}}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // The handlers the specs run besides the calculator. Each reports what its
@@ -49,12 +50,7 @@ func (c *completion) config() durable.CompletionConfig {
 	if c.MinSuccessful != nil {
 		cc.MinSuccessful = *c.MinSuccessful
 	}
-	if c.ToleratedFailurePercentage != nil {
-		cc.ToleratedFailurePercentage = *c.ToleratedFailurePercentage
-	}
-	if c.ToleratedFailureCount != nil {
-		cc = cc.WithToleratedFailureCount(*c.ToleratedFailureCount)
-	}
+	cc.ToleratedFailurePercentage, cc.ToleratedFailureCount = c.ToleratedFailurePercentage, c.ToleratedFailureCount
 	return cc
 }
 
@@ -133,7 +129,7 @@ var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batc
 		for i := range items {
 			items[i] = i
 		}
-		opts = append(opts, durable.WithItemNamer(func(i, _ int) string { return branchName(i) }))
+		opts = append(opts, durable.WithItemNamer(func(i int) string { return branchName(i) }))
 		res, err = durable.Map(ctx, "batch", items, func(ic durable.Context, i, _ int) (int, error) {
 			return batchItem(ic, i, slices.Contains(ev.Failing, i))
 		}, opts...)
@@ -145,7 +141,7 @@ var batchProgram = durable.Handle(func(ctx durable.Context, ev batchEvent) (batc
 		}
 		res, err = durable.Parallel(ctx, "batch", branches, opts...)
 	}
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return batchReport{}, err
 	}
 	return reportOf(res), nil
@@ -216,7 +212,7 @@ func (v calcVariant) invoker() durable.Invoker {
 			opts = append(opts, durable.WithCompletion(*v.completion))
 		}
 		res, err := durable.Parallel(ctx, function.ParallelName, branches, opts...)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return batchReport{}, err
 		}
 		return reportOf(res), nil
@@ -259,7 +255,7 @@ func (c calcChange) invoker() durable.Invoker {
 			}}
 		}
 		res, err := durable.Parallel(ctx, c.parallel, branches, durable.WithCompletion(durable.AllCompleted()))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return function.Response{}, err
 		}
 		return responseOf(res), nil
@@ -279,7 +275,7 @@ func responseOf(res durable.BatchResult[float64]) function.Response {
 		case durable.BatchItemFailed:
 			var se *durable.StepError
 			if errors.As(it.Err, &se) {
-				r.Failures = append(r.Failures, function.Failure{Operation: calcOps[it.Index].name, ErrorType: se.ErrorType, ErrorMessage: se.ErrorMessage})
+				r.Failures = append(r.Failures, function.Failure{Operation: calcOps[it.Index].name, ErrorType: se.ErrorType, ErrorMessage: se.Message})
 			}
 		}
 	}

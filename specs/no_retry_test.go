@@ -149,12 +149,12 @@ var _ = Describe("Division without retry", Label("local"), func() {
 			Delay: func(n int) (int32, int32) { d := int32(2 + 3*(n-1)); return d, d },
 		}),
 		Entry("a strategy retrying DivisionByZeroError twice", retryRow{
-			Strategy: durable.NewRetryStrategy(durable.RetryConfig{MaxAttempts: 3, InitialDelay: 10 * time.Second, Jitter: durable.JitterNone, RetryableErrorTypes: []string{"DivisionByZeroError"}}),
+			Strategy: durable.MustNewRetryStrategy(durable.RetryConfig{MaxAttempts: 3, InitialDelay: 10 * time.Second, Jitter: durable.JitterNone, RetryableErrorTypes: []string{"DivisionByZeroError"}}),
 			Attempts: 3,
 			Delay:    func(n int) (int32, int32) { d := int32(10 << (n - 1)); return d, d },
 		}),
 		Entry("a strategy retrying only other error types", retryRow{
-			Strategy: durable.NewRetryStrategy(durable.RetryConfig{MaxAttempts: 5, RetryableErrorTypes: []string{"TimeoutError"}}),
+			Strategy: durable.MustNewRetryStrategy(durable.RetryConfig{MaxAttempts: 5, RetryableErrorTypes: []string{"TimeoutError"}}),
 			Attempts: 1,
 		}),
 		Entry("NoRetry", retryRow{Strategy: durable.NoRetry(), Attempts: 1}),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/function"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 var calculator = durable.Handle(function.Handler)
@@ -40,7 +41,7 @@ var failFast = durable.Handle(func(ctx durable.Context, ev calcEvent) ([3]int, e
 		}}
 	}
 	res, err := durable.Parallel(ctx, "calculations", branches)
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return [3]int{}, err
 	}
 	return [3]int{res.SuccessCount(), res.FailureCount(), res.StartedCount()}, nil
@@ -60,7 +61,7 @@ var renamed = durable.Handle(func(ctx durable.Context, ev calcEvent) (int, error
 var extraStep = func(ctx context.Context, env durable.Env, envelope []byte) ([]byte, error) {
 	return durable.Handle(func(ctx durable.Context, ev function.Event) (function.Response, error) {
 		r, err := function.Handler(ctx, ev)
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return r, err
 		}
 		_, err = durable.Step(ctx, "audit", func(durable.StepContext) (int, error) { return 1, nil })

@@ -18,7 +18,7 @@ import (
 // approvals opens callback "a" then "b" (named as given), waits for both
 // and joins their results.
 func approvals(ctx durable.Context, names []string) (string, error) {
-	a, err := durable.CreateCallback[string](ctx, names[0], durable.WithHeartbeatTimeout(time.Hour))
+	a, err := durable.CreateCallback[string](ctx, names[0], durable.WithCallbackHeartbeatTimeout(time.Hour))
 	if err != nil {
 		return "", err
 	}
@@ -26,11 +26,11 @@ func approvals(ctx durable.Context, names []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ra, err := a.Result(ctx)
+	ra, err := a.Result()
 	if err != nil {
 		return "", err
 	}
-	rb, err := b.Result(ctx)
+	rb, err := b.Result()
 	return ra + "+" + rb, err
 }
 

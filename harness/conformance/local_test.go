@@ -9,6 +9,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/conformance"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // Handlers written with the runtime for a few official requirements, run on
@@ -50,7 +51,7 @@ func failFast(tolerated int) durable.Invoker {
 			{Func: func(durable.Context) (string, error) { return "", errors.New("b1 fails") }},
 			{Func: func(durable.Context) (string, error) { return "never", nil }},
 		}, durable.WithMaxConcurrency(1), durable.WithCompletion(durable.WithToleratedFailureCount(tolerated)))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return map[string]any{

@@ -52,7 +52,7 @@ func approval(ids chan<- string, opts ...durable.CallbackOption) durable.Invoker
 		case ids <- cb.ID():
 		default: // a replay: the test has it already
 		}
-		return cb.Result(ctx)
+		return cb.Result()
 	})
 }
 
@@ -61,7 +61,7 @@ func approval(ids chan<- string, opts ...durable.CallbackOption) durable.Invoker
 // failure body a bare ErrorObject, and each completion re-invokes.
 func TestCallbackRoutes(t *testing.T) {
 	ids := make(chan string, 1)
-	srv, lc := start(t, emulator.Config{Functions: []emulator.Function{{Name: "approval", Invoker: approval(ids, durable.WithHeartbeatTimeout(time.Hour))}}})
+	srv, lc := start(t, emulator.Config{Functions: []emulator.Function{{Name: "approval", Invoker: approval(ids, durable.WithCallbackHeartbeatTimeout(time.Hour))}}})
 	c := ctx(t)
 
 	arn := startAsync(t, lc, "approval", `{}`)
@@ -130,7 +130,7 @@ func callbackBesideWait(ids chan<- string, wait time.Duration, opts ...durable.C
 		if err := durable.Wait(ctx, "pause", wait); err != nil {
 			return "", err
 		}
-		return cb.Result(ctx)
+		return cb.Result()
 	})
 }
 

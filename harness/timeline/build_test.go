@@ -14,6 +14,7 @@ import (
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
 	"github.com/dpcheck/dpcheck/harness/timeline"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // calculatorLanes is the calculator's tree in call order: the Parallel,
@@ -298,7 +299,7 @@ func TestMapItems(t *testing.T) {
 				return n * n, nil
 			}, durable.WithRetry(durable.NoRetry()))
 		}, durable.WithCompletion(durable.AllCompleted()))
-		if err != nil {
+		if batchfail.Settled(err) != nil {
 			return nil, err
 		}
 		return br.Results(), nil

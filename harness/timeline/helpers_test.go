@@ -15,6 +15,7 @@ import (
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
 	"github.com/dpcheck/dpcheck/harness/timeline"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // run drives handler with input to its end on a fresh fake.
@@ -64,7 +65,7 @@ func earlyStop(ctx durable.Context, _ any) (string, error) {
 		}},
 		{Name: "later", Func: func(durable.Context) (string, error) { return "later", nil }},
 	}, durable.WithMaxConcurrency(2))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return "", err
 	}
 	return "stopped", nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // batchView is a BatchResult as the interpreter reports it: everything a
@@ -77,7 +78,7 @@ func (e *progError) ErrorType() string { return e.typ }
 // interpret is the durable handler that runs the program it is given.
 var interpret = durable.Handle(func(ctx durable.Context, p program) (batchView, error) {
 	res, err := runParallel(ctx, "root", p.Root)
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return batchView{}, err
 	}
 	if p.Throw {
@@ -127,7 +128,7 @@ func runParallel(ctx durable.Context, name string, p parallelProg) (durable.Batc
 		indexes[i] = i
 	}
 	if !p.DefaultNames {
-		opts = append(opts, durable.WithItemNamer(func(i, _ int) string { return branchName(p, i) }))
+		opts = append(opts, durable.WithItemNamer(func(i int) string { return branchName(p, i) }))
 	}
 	return durable.Map(ctx, name, indexes, func(ictx durable.Context, i, _ int) (branchValue, error) {
 		return branchFuncs[i](ictx)
@@ -147,12 +148,7 @@ func (p policy) config() durable.CompletionConfig {
 	if p.MinSuccessful != nil {
 		c.MinSuccessful = *p.MinSuccessful
 	}
-	if p.ToleratedFailurePercentage != nil {
-		c.ToleratedFailurePercentage = *p.ToleratedFailurePercentage
-	}
-	if p.ToleratedFailureCount != nil {
-		c = c.WithToleratedFailureCount(*p.ToleratedFailureCount)
-	}
+	c.ToleratedFailurePercentage, c.ToleratedFailureCount = p.ToleratedFailurePercentage, p.ToleratedFailureCount
 	return c
 }
 
@@ -185,7 +181,7 @@ func runBranch(ctx durable.Context, i int, b branchProg) (branchValue, error) {
 			v.Trace = append(v.Trace, entry)
 		case opParallel:
 			res, err := runParallel(ctx, name, *o.Nested)
-			if err != nil {
+			if batchfail.Settled(err) != nil {
 				return v, err
 			}
 			v.Nested = append(v.Nested, viewOf(res))
@@ -210,7 +206,7 @@ func (o op) retry() durable.RetryStrategy {
 	case "linear":
 		return durable.LinearRetry(o.Attempts, time.Second, 2*time.Second)
 	case "exponential":
-		return durable.NewRetryStrategy(durable.RetryConfig{
+		return durable.MustNewRetryStrategy(durable.RetryConfig{
 			MaxAttempts: o.Attempts, InitialDelay: 2 * time.Second, MaxDelay: 20 * time.Second, BackoffRate: 2,
 			Jitter: durable.JitterStrategy(o.Jitter), RetryableErrorTypes: o.RetryTypes,
 		})
@@ -221,7 +217,7 @@ func (o op) retry() durable.RetryStrategy {
 func viewOf(res durable.BatchResult[branchValue]) batchView {
 	v := batchView{Reason: res.CompletionReason().String(), Items: []itemView{}, Counts: counts{
 		Succeeded: res.SuccessCount(), Failed: res.FailureCount(), Started: res.StartedCount(), Total: res.TotalCount(),
-		Results: len(res.Results()), Errors: len(res.Errors()), Status: res.Status(), HasFailure: res.HasFailure(),
+		Results: len(res.Results()), Errors: len(res.Errors()), Status: res.Status().String(), HasFailure: res.HasFailure(),
 	}}
 	for _, it := range res.Items {
 		iv := itemView{Index: it.Index, Name: it.Name, Status: it.Status.String()}
@@ -236,7 +232,7 @@ func viewOf(res durable.BatchResult[branchValue]) batchView {
 			}
 			var se *durable.StepError
 			if errors.As(it.Err, &se) {
-				iv.Error.StepType, iv.Error.StepMessage = se.ErrorType, se.ErrorMessage
+				iv.Error.StepType, iv.Error.StepMessage = se.ErrorType, se.Message
 			}
 		}
 		v.Items = append(v.Items, iv)

@@ -20,8 +20,8 @@ func callbackSuite() map[string]conformance.Entry {
 		"4-1":  withCallbacks(durable.Handle(callbackBasic)),
 		"4-2":  withCallbacks(durable.Handle(callbackApproval)),
 		"4-3":  withCallbacks(durable.Handle(callbackResult(durable.WithCallbackTimeout(5 * time.Second)))),
-		"4-4":  withCallbacks(durable.Handle(callbackResult(durable.WithHeartbeatTimeout(5 * time.Second)))),
-		"4-5":  withCallbacks(durable.Handle(callbackResult(durable.WithHeartbeatTimeout(10 * time.Second)))),
+		"4-4":  withCallbacks(durable.Handle(callbackResult(durable.WithCallbackHeartbeatTimeout(5 * time.Second)))),
+		"4-5":  withCallbacks(durable.Handle(callbackResult(durable.WithCallbackHeartbeatTimeout(10 * time.Second)))),
 		"4-6":  withCallbacks(durable.Handle(callbackBasic)),
 		"4-8":  withCallbacks(durable.Handle(callbackStepThenResult)),
 		"4-9":  withCallbacks(durable.Handle(callbackWaitThenResult(nil, 5*time.Second))),
@@ -50,7 +50,7 @@ func awaitCallback[O any](ctx durable.Context, name string, opts ...durable.Call
 		var zero O
 		return zero, err
 	}
-	return cb.Result(ctx)
+	return cb.Result()
 }
 
 // 4-1: a callback named after the input; the result is what the external
@@ -84,7 +84,7 @@ func callbackStepThenResult(ctx durable.Context, name string) (string, error) {
 	if _, err := echoStep(ctx, "step", "done"); err != nil {
 		return "", err
 	}
-	return cb.Result(ctx)
+	return cb.Result()
 }
 
 // callbackWaitThenResult creates a callback, waits d, then returns the
@@ -99,7 +99,7 @@ func callbackWaitThenResult(opts []durable.CallbackOption, d time.Duration) func
 		if err := durable.Wait(ctx, "", d); err != nil {
 			return "", err
 		}
-		return cb.Result(ctx)
+		return cb.Result()
 	}
 }
 
@@ -122,7 +122,7 @@ func callbackCaughtThenWait(opts ...durable.CallbackOption) func(durable.Context
 	return func(ctx durable.Context, name string) (string, error) {
 		msg, err := awaitCallback[string](ctx, name, opts...)
 		if ce, ok := errors.AsType[*durable.CallbackError](err); ok {
-			msg, err = "callback failed: "+ce.ErrorMessage, nil
+			msg, err = "callback failed: "+ce.Message, nil
 		}
 		if err != nil {
 			return "", err
@@ -192,7 +192,7 @@ func callbacksBothThenInOrder(reverse bool) func(durable.Context, []string) ([]s
 			if reverse {
 				i = len(cbs) - 1 - k
 			}
-			v, err := cbs[i].Result(ctx)
+			v, err := cbs[i].Result()
 			if err != nil {
 				return nil, err
 			}

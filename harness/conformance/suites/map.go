@@ -8,6 +8,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/conformance"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // mapSuite holds the handlers of the map suite (requirements map/9-*).
@@ -74,7 +75,7 @@ func mapBasic(ctx durable.Context, in []string) ([]string, error) {
 	br, err := durable.Map(ctx, "map", in, func(ic durable.Context, item string, i int) (string, error) {
 		return echoStep(ic, fmt.Sprintf("greet-%d", i), "Hello, "+item+"!")
 	}, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -84,7 +85,7 @@ func mapBasic(ctx durable.Context, in []string) ([]string, error) {
 // doubled directly.
 func mapItemsOnly(ctx durable.Context, in []int) ([]int, error) {
 	br, err := durable.Map(ctx, "", in, func(_ durable.Context, item int, _ int) (int, error) { return 2 * item, nil }, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -93,7 +94,7 @@ func mapItemsOnly(ctx durable.Context, in []int) ([]int, error) {
 // 9-3: "indexed" over the input [10, 20, 30]; each result is item + index.
 func mapIndexed(ctx durable.Context, in []int) ([]int, error) {
 	br, err := durable.Map(ctx, "indexed", in, func(_ durable.Context, item int, i int) (int, error) { return item + i, nil }, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -102,7 +103,7 @@ func mapIndexed(ctx durable.Context, in []int) ([]int, error) {
 // 9-4: "empty" over the input []: no iterations; the handler returns [].
 func mapEmpty(ctx durable.Context, in []string) ([]string, error) {
 	br, err := durable.Map(ctx, "empty", in, itemValue[string]("never"))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -114,7 +115,7 @@ func mapEmpty(ctx durable.Context, in []string) ([]string, error) {
 func mapThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "throwing", items(2), failing(0),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(0)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	if err := br.ThrowIfError(); err != nil {
@@ -128,7 +129,7 @@ func mapThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 func mapMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Map(ctx, "min-successful", items(4), itemValue[string]("done"),
 		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 2}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return projection{CompletionReason: br.CompletionReason(), SuccessCount: br.SuccessCount(), TotalCount: br.TotalCount()}, nil
@@ -139,7 +140,7 @@ func mapMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 func mapToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Map(ctx, "tolerated", items(3), failing(1),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return fullProjection(br), nil
@@ -150,7 +151,7 @@ func mapToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 func mapToleratedExceeded(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Map(ctx, "tolerated-exceeded", items(3), failing(0, 1),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return countsProjection(br), nil
@@ -160,8 +161,8 @@ func mapToleratedExceeded(ctx durable.Context, _ any) (projection, error) {
 // and i1 fail (50 %), i2 and i3 never start.
 func mapToleratedPercentage(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Map(ctx, "tolerated-pct", items(4), failing(0, 1),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: 25}))
-	if err != nil {
+		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: new(25)}))
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return countsProjection(br), nil
@@ -172,7 +173,7 @@ func mapConcurrent(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "concurrent", items(3), func(_ durable.Context, _ string, i int) (string, error) {
 		return fmt.Sprintf("r%d", i), nil
 	}, durable.WithMaxConcurrency(2))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -182,8 +183,8 @@ func mapConcurrent(ctx durable.Context, _ any) ([]string, error) {
 // each returns item * 10.
 func mapItemNamer(ctx durable.Context, in []int) ([]int, error) {
 	br, err := durable.Map(ctx, "named-items", in, func(_ durable.Context, item int, _ int) (int, error) { return 10 * item, nil },
-		sequential(), durable.WithItemNamer(func(item int, _ int) string { return fmt.Sprintf("item-%d", item) }))
-	if err != nil {
+		sequential(), durable.WithItemNamer(func(i int) string { return fmt.Sprintf("item-%d", in[i]) }))
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -193,7 +194,7 @@ func mapItemNamer(ctx durable.Context, in []int) ([]int, error) {
 // as "wrapped:<s>"; each iteration returns the upper-cased item.
 func mapItemSerdes(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "serdes", []string{"x", "y"}, upper, sequential(), durable.WithBatchSerdes(prefixed{}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -211,7 +212,7 @@ func mapSuspendInIteration(ctx durable.Context, _ any) ([]string, error) {
 		}
 		return echoStep(ic, item, item)
 	}, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -229,7 +230,7 @@ func mapLargeResult(ctx durable.Context, _ any) (map[string]int, error) {
 	br, err := durable.Map(ctx, "large", items(4), func(_ durable.Context, item string, _ int) (string, error) {
 		return strings.Repeat(item[1:], largeItemBytes), nil
 	}, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return map[string]int{"successCount": br.SuccessCount(), "totalCount": br.TotalCount()}, nil
@@ -239,7 +240,7 @@ func mapLargeResult(ctx durable.Context, _ any) (map[string]int, error) {
 // wait of 1 s; the replay skips the finished Map.
 func mapThenWait(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "then-wait", []string{"a", "b"}, upper, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	if err := durable.Wait(ctx, "", time.Second); err != nil {
@@ -252,7 +253,7 @@ func mapThenWait(ctx durable.Context, _ any) ([]string, error) {
 // the BatchResult as "OPSERDE:X,Y".
 func mapResultSerdes(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "op-serde", []string{"x", "y"}, upper, sequential(), durable.WithBatchResultSerdes(opSerde{}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -262,7 +263,7 @@ func mapResultSerdes(ctx durable.Context, _ any) ([]string, error) {
 // replay rebuilds the BatchResult through opSerde's Deserialize.
 func mapResultSerdesReplay(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "op-serde-replay", []string{"x", "y"}, upper, sequential(), durable.WithBatchResultSerdes(opSerde{}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	if err := durable.Wait(ctx, "", time.Second); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/conformance"
+	"github.com/dpcheck/dpcheck/internal/batchfail"
 )
 
 // parallelSuite holds the handlers of the parallel suite (requirements
@@ -59,7 +60,7 @@ type projection struct {
 // fullProjection is {completionReason, status, successCount, failureCount, totalCount}.
 func fullProjection[O any](br durable.BatchResult[O]) projection {
 	p := countsProjection(br)
-	p.Status = br.Status()
+	p.Status = br.Status().String()
 	return p
 }
 
@@ -101,7 +102,7 @@ func unnamed[O any](fns ...func(durable.Context) (O, error)) []durable.Branch[O]
 // 8-1: "parallel", two branches each running one step ("task-1", "task-2").
 func parallelBasic(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "parallel", unnamed(stepBranch("task-1", "task-1"), stepBranch("task-2", "task-2")), sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -110,7 +111,7 @@ func parallelBasic(ctx durable.Context, _ any) ([]string, error) {
 // 8-2: the form with no operation name; branches return "alpha" and "beta".
 func parallelBranchesOnly(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "", unnamed(value("alpha"), value("beta")), sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -122,7 +123,7 @@ func parallelNamedBranches(ctx durable.Context, _ any) ([]string, error) {
 		{Name: "first", Func: value("one")},
 		{Name: "second", Func: value("two")},
 	}, sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -131,7 +132,7 @@ func parallelNamedBranches(ctx durable.Context, _ any) ([]string, error) {
 // 8-4: "hetero", branches returning "hello", 42 and {k: "v"}.
 func parallelHeterogeneous(ctx durable.Context, _ any) ([]any, error) {
 	br, err := durable.Parallel(ctx, "hetero", unnamed(value[any]("hello"), value[any](42), value[any](map[string]string{"k": "v"})), sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -140,7 +141,7 @@ func parallelHeterogeneous(ctx durable.Context, _ any) ([]any, error) {
 // 8-5: "empty", no branches; the handler returns [].
 func parallelEmpty(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "empty", []durable.Branch[string]{})
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -151,7 +152,7 @@ func parallelEmpty(ctx durable.Context, _ any) ([]string, error) {
 func parallelFailFast(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "failfast", unnamed(value("ok"), fails[string](1), value("never")),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(0)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return fullProjection(br), nil
@@ -162,7 +163,7 @@ func parallelFailFast(ctx durable.Context, _ any) (projection, error) {
 func parallelThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "throwing", unnamed(fails[string](0), value("never")),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(0)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	if err := br.ThrowIfError(); err != nil {
@@ -176,7 +177,7 @@ func parallelThrowIfError(ctx durable.Context, _ any) ([]string, error) {
 func parallelMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "min-successful", unnamed(value("b0"), value("b1"), value("b2"), value("b3")),
 		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 2}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return projection{CompletionReason: br.CompletionReason(), SuccessCount: br.SuccessCount(), TotalCount: br.TotalCount()}, nil
@@ -186,7 +187,7 @@ func parallelMinSuccessful(ctx durable.Context, _ any) (projection, error) {
 func parallelToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "tolerated", unnamed(value("ok"), fails[string](1), value("ok")),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return fullProjection(br), nil
@@ -197,7 +198,7 @@ func parallelToleratedWithin(ctx durable.Context, _ any) (projection, error) {
 func parallelToleratedExceeded(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "tolerated-exceeded", unnamed(fails[string](0), fails[string](1), value("ok")),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(1)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return countsProjection(br), nil
@@ -206,7 +207,7 @@ func parallelToleratedExceeded(ctx durable.Context, _ any) (projection, error) {
 // 8-11: "concurrent", max-concurrency 2, branches returning "r0", "r1", "r2".
 func parallelConcurrent(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "concurrent", unnamed(value("r0"), value("r1"), value("r2")), durable.WithMaxConcurrency(2))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -217,7 +218,7 @@ func parallelConcurrent(ctx durable.Context, _ any) ([]string, error) {
 func parallelFlat(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "flat", unnamed(stepBranch("fa", "fa"), stepBranch("fb", "fb")),
 		sequential(), durable.WithNesting(durable.NestingFlat))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -227,8 +228,8 @@ func parallelFlat(ctx durable.Context, _ any) ([]string, error) {
 // b0 and b1 fail (50 %), b2 and b3 never start.
 func parallelToleratedPercentage(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "tolerated-pct", unnamed(fails[string](0), fails[string](1), value("ok"), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: 25}))
-	if err != nil {
+		sequential(), durable.WithCompletion(durable.CompletionConfig{ToleratedFailurePercentage: new(25)}))
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return countsProjection(br), nil
@@ -246,7 +247,7 @@ func parallelReplayAcrossWait(ctx durable.Context, _ any) ([]string, error) {
 			return "b1", nil
 		},
 	), sequential())
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -256,7 +257,7 @@ func parallelReplayAcrossWait(ctx durable.Context, _ any) ([]string, error) {
 // {"wrapped": v}; branches return "x" and "y".
 func parallelItemSerdes(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "serde", unnamed(value("x"), value("y")), sequential(), durable.WithBatchSerdes(wrapped{}))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil
@@ -266,7 +267,7 @@ func parallelItemSerdes(ctx durable.Context, _ any) ([]string, error) {
 func parallelAllFail(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "all-fail", unnamed(fails[string](0), fails[string](1), fails[string](2)),
 		sequential(), durable.WithCompletion(durable.WithToleratedFailureCount(3)))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return fullProjection(br), nil
@@ -276,8 +277,8 @@ func parallelAllFail(ctx durable.Context, _ any) (projection, error) {
 // b1 fail, exceeding the tolerance; b2 and b3 never start.
 func parallelCombinedCompletion(ctx durable.Context, _ any) (projection, error) {
 	br, err := durable.Parallel(ctx, "combined", unnamed(fails[string](0), fails[string](1), value("ok"), value("ok")),
-		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 3}.WithToleratedFailureCount(1)))
-	if err != nil {
+		sequential(), durable.WithCompletion(durable.CompletionConfig{MinSuccessful: 3, ToleratedFailureCount: new(1)}))
+	if batchfail.Settled(err) != nil {
 		return projection{}, err
 	}
 	return countsProjection(br), nil
@@ -287,7 +288,7 @@ func parallelCombinedCompletion(ctx durable.Context, _ any) (projection, error) 
 // checkpoint, not caught, so the execution fails.
 func parallelInvalidConcurrency(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Parallel(ctx, "bad-concurrency", unnamed(value("b0"), value("b1")), durable.WithMaxConcurrency(0))
-	if err != nil {
+	if batchfail.Settled(err) != nil {
 		return nil, err
 	}
 	return results(br), nil

@@ -150,12 +150,12 @@ func stepReplayRethrows(ctx durable.Context, _ any) (string, error) {
 	if err := durable.Wait(ctx, "", time.Second); err != nil {
 		return "", err
 	}
-	return "caught " + se.ErrorType + ": " + se.ErrorMessage, nil
+	return "caught " + se.ErrorType + ": " + se.Message, nil
 }
 
 // oneSecondRetry retries up to maxAttempts attempts, one second apart.
 func oneSecondRetry(maxAttempts int) durable.RetryStrategy {
-	return durable.NewRetryStrategy(durable.RetryConfig{
+	return durable.MustNewRetryStrategy(durable.RetryConfig{
 		MaxAttempts:  maxAttempts,
 		InitialDelay: time.Second,
 		BackoffRate:  1,

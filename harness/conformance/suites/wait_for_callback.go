@@ -24,8 +24,8 @@ func waitForCallbackSuite() map[string]conformance.Entry {
 		"7-8":  withCallbacks(durable.Handle(waitForCallbackInChild)),
 		"7-10": withCallbacks(durable.Handle(waitForCallbackAfterWaitAndStep)),
 		"7-11": withCallbacks(durable.Handle(waitForCallbackObject)),
-		"7-12": withCallbacks(durable.Handle(waitForCallbackNamed(durable.WithHeartbeatTimeout(5 * time.Second)))),
-		"7-13": withCallbacks(durable.Handle(waitForCallbackNamed(durable.WithHeartbeatTimeout(10 * time.Second)))),
+		"7-12": withCallbacks(durable.Handle(waitForCallbackNamed(durable.WithCallbackHeartbeatTimeout(5 * time.Second)))),
+		"7-13": withCallbacks(durable.Handle(waitForCallbackNamed(durable.WithCallbackHeartbeatTimeout(10 * time.Second)))),
 		"7-14": withCallbacks(durable.Handle(waitForCallbackRecovers("timed-out-handled", durable.WithCallbackTimeout(3*time.Second)))),
 		"7-15": withCallbacks(durable.Handle(waitForCallbackNull)),
 	}
