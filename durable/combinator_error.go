@@ -27,6 +27,11 @@ func (e *CombinatorError) Error() string {
 // Unwrap gives errors.Is and errors.As the futures' errors.
 func (e *CombinatorError) Unwrap() []error { return e.Errors }
 
+// As converts to the *OperationError base.
+func (e *CombinatorError) As(target any) bool {
+	return asOperationError(target, OperationError{Name: e.Name, ErrorType: e.ErrorType, Message: e.Message})
+}
+
 func (e *CombinatorError) wire() types.ErrorObject {
 	return errObj("PromiseCombinatorError", e.Message, "")
 }
@@ -64,9 +69,9 @@ func (e *recordedError) rebuild() error {
 	o := e.wire()
 	switch e.typ {
 	case "StepError":
-		return stepErrorFrom(&o)
+		return stepErrorFrom("", 0, &o)
 	case "ChildContextError":
-		return childErrorFrom(&o)
+		return childErrorFrom("", &o)
 	}
 	return e
 }

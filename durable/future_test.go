@@ -156,7 +156,7 @@ func TestAllSettledRecordsEachOutcome(t *testing.T) {
 		t.Fatalf("recorded %s, want %s", rec, want)
 	}
 	var se *durable.StepError
-	if len(got) != 2 || got[0].Value != 1 || got[0].Err != nil || !errors.As(got[1].Err, &se) || se.ErrorMessage != "b failed" {
+	if len(got) != 2 || got[0].Value != 1 || got[0].Err != nil || !errors.As(got[1].Err, &se) || se.Message != "b failed" {
 		t.Fatalf("outcomes %+v", got)
 	}
 }

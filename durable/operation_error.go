@@ -50,21 +50,21 @@ func asOperationError(target any, op OperationError) bool {
 	return ok
 }
 
-// recordedError is the stand-in Err of a typed error: a recorded failure's
+// standInError is the stand-in Err of a typed error: a recorded failure's
 // type and message. sentinel, when set, is what errors.Is matches through it.
-type recordedError struct {
+type standInError struct {
 	errorType, message string
 	sentinel           error
 }
 
-func (e *recordedError) Error() string {
+func (e *standInError) Error() string {
 	if e.errorType == "" {
 		return e.message
 	}
 	return e.errorType + ": " + e.message
 }
 
-func (e *recordedError) Unwrap() error { return e.sentinel }
+func (e *standInError) Unwrap() error { return e.sentinel }
 
 // standIn builds the stand-in for a recorded failure (nil when nothing was
 // recorded).
@@ -72,7 +72,7 @@ func standIn(errorType, message string, sentinel error) error {
 	if errorType == "" && message == "" && sentinel == nil {
 		return nil
 	}
-	return &recordedError{errorType: errorType, message: message, sentinel: sentinel}
+	return &standInError{errorType: errorType, message: message, sentinel: sentinel}
 }
 
 // Sentinels for failures the service assigns (matched with errors.Is).

@@ -59,7 +59,7 @@ func settledValues(s []durable.Settled[int], err error) ([]any, error) {
 func combinatorMessage(err error) string {
 	switch e := err.(type) {
 	case *durable.StepError:
-		return e.ErrorMessage
+		return e.Message
 	}
 	return err.Error()
 }
