@@ -87,7 +87,7 @@ func (r combinatorRow) handler() durable.Invoker {
 					if !errors.As(s.Err, &ce) {
 						return "", fmt.Errorf("settled error %T, want a *ChildContextError", s.Err)
 					}
-					out[i] = "!" + ce.ErrorMessage
+					out[i] = "!" + ce.Message
 				}
 			}
 			return strings.Join(out, "+"), err
