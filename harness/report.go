@@ -33,14 +33,16 @@ type report struct {
 	Operations  []reportOp `json:"operations"`
 	History     any        `json:"history"`
 	Invocations int        `json:"invocations"`
+	Hint        string     `json:"hint,omitempty"` // WallClockHint
 }
 
 // ReportJSON is the Result as the dpcheck command's --json prints it:
-// {"status","result","error","operations":[…],"history":[…],"invocations":N}.
+// {"status","result","error","operations":[…],"history":[…],"invocations":N},
+// and "hint" when the run has a WallClockHint.
 // result is the decoded result JSON, error and history events are in the
 // Lambda API's JSON form (timestamps in epoch seconds).
 func (r *Result) ReportJSON() ([]byte, error) {
-	rep := report{Status: string(r.Status), Operations: make([]reportOp, len(r.Operations)), Invocations: len(r.Invocations)}
+	rep := report{Status: string(r.Status), Operations: make([]reportOp, len(r.Operations)), Invocations: len(r.Invocations), Hint: r.WallClockHint()}
 	rep.Result = payloadValue(r.Output)
 	var err error
 	if r.Error != nil {

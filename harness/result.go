@@ -68,6 +68,19 @@ type Invocation struct {
 	Observed        []durable.OperationEvent // operations the code met, in order
 	StepRuns        []durable.StepRunEvent   // step bodies that ran
 	Faults          []string                 // faults injected during the invocation
+	// WallStalls are the times user code took more than the batcher's 1 s
+	// of wall time while checkpoint updates were queued (see
+	// Result.WallClockHint).
+	WallStalls []WallStall
+}
+
+// WallStall is a stretch of wall time, longer than the checkpoint batcher
+// keeps updates queued, that passed while updates were queued and the
+// run's virtual clock stood still: on Lambda the SDK would have sent them
+// meanwhile (a timed flush), here nothing did.
+type WallStall struct {
+	Step   string        // the step whose body ran then ("" if none started)
+	Waited time.Duration // wall time the updates stayed queued
 }
 
 // Replayed counts the operations answered from their stored result

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/service"
@@ -30,6 +31,7 @@ type runnerConfig struct {
 	backendOpts    []service.BackendOption
 	functions      Functions
 	actor          service.Actor
+	wall           func() time.Time // the wall clock for WallStalls; nil means time.Now (tests fake it)
 }
 
 // WithFunctionName names the function the executions belong to (default
@@ -164,11 +166,12 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	// only Sleep moves: timed flushes are checkpoint calls at reproducible
 	// points, boundaries like any other for the crash sweeps.
 	clk := NewVirtualClock(b.Now())
+	clk.wall = r.cfg.wall
 	client := NewFaultClient(b, r.cfg.faults...)
 	var records []Invocation
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
-		rec := &recorder{next: r.cfg.observer, ops: make([]durable.OperationEvent, 0, 16)}
+		rec := &recorder{next: r.cfg.observer, ops: make([]durable.OperationEvent, 0, 16), wall: clk.wallNow}
 		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger, Clock: clk}
 		defer func() {
 			if p := recover(); p != nil {
@@ -178,6 +181,9 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 			inv.Observed, inv.StepRuns = rec.snapshot()
 			var crash *service.CrashError
 			inv.CheckpointCalls, inv.StateCalls, crash, inv.Faults = client.InvocationStats()
+			if stalls := clk.takeStalls(); len(stalls) > 0 {
+				inv.WallStalls = attributeStalls(stalls, rec.starts())
+			}
 			if crash != nil {
 				// the process died: whatever the handler answered is lost
 				out, err = nil, crash
@@ -202,7 +208,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 			rec := records[i]
 			inv := &res.Invocations[i]
 			inv.CheckpointCalls, inv.StateCalls = rec.CheckpointCalls, rec.StateCalls
-			inv.Observed, inv.StepRuns, inv.Faults = rec.Observed, rec.StepRuns, rec.Faults
+			inv.Observed, inv.StepRuns, inv.Faults, inv.WallStalls = rec.Observed, rec.StepRuns, rec.Faults, rec.WallStalls
 		}
 	}
 	return res, driveErr
@@ -211,10 +217,23 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 // recorder collects what the runtime reports during one invocation and
 // passes it on.
 type recorder struct {
-	next durable.Observer
-	mu   sync.Mutex
-	ops  []durable.OperationEvent
-	runs []durable.StepRunEvent
+	next   durable.Observer
+	mu     sync.Mutex
+	ops    []durable.OperationEvent
+	runs   []durable.StepRunEvent
+	runsAt []time.Time      // wall time each step run started, for WallStalls
+	wall   func() time.Time // the run's VirtualClock's wall clock
+}
+
+// starts lists the step runs with the wall time each started.
+func (o *recorder) starts() []stepRunStart {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make([]stepRunStart, len(o.runs))
+	for i, r := range o.runs {
+		out[i] = stepRunStart{name: r.Name, at: o.runsAt[i]}
+	}
+	return out
 }
 
 func (o *recorder) ObserveOperation(ev durable.OperationEvent) {
@@ -235,6 +254,7 @@ func (o *recorder) snapshot() ([]durable.OperationEvent, []durable.StepRunEvent)
 func (o *recorder) ObserveStepRun(ev durable.StepRunEvent) {
 	o.mu.Lock()
 	o.runs = append(o.runs, ev)
+	o.runsAt = append(o.runsAt, o.wall())
 	o.mu.Unlock()
 	if o.next != nil {
 		o.next.ObserveStepRun(ev)

@@ -19,6 +19,8 @@ type VirtualClock struct {
 	now    time.Time
 	seq    int
 	timers []*virtualTimer
+	stalls []wallStall      // see stop
+	wall   func() time.Time // the wall clock; nil means time.Now (tests fake it)
 }
 
 type virtualTimer struct {
@@ -26,6 +28,7 @@ type virtualTimer struct {
 	seq     int
 	f       func()
 	stopped bool
+	armed   time.Time // wall time
 }
 
 // NewVirtualClock returns a clock reading start.
@@ -43,15 +46,47 @@ func (c *VirtualClock) AfterFunc(d time.Duration, f func()) (stop func() bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	t := &virtualTimer{due: c.now.Add(d), seq: c.seq, f: f}
+	t := &virtualTimer{due: c.now.Add(d), seq: c.seq, f: f, armed: c.wallNow()}
 	c.timers = append(c.timers, t)
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		was := !t.stopped
 		t.stopped = true
+		if waited := c.wallNow().Sub(t.armed); was && waited > wallStallLimit && c.now.Before(t.due) {
+			c.stalls = append(c.stalls, wallStall{from: t.armed, waited: waited})
+		}
 		return was
 	}
+}
+
+// wallStallLimit is the longest a real SDK keeps updates queued: its
+// batcher sends them at most 1 s after the first (decisions §2.13).
+const wallStallLimit = time.Second
+
+// wallStall is a flush timer that was stopped unfired after more than
+// wallStallLimit of wall time: updates stayed queued while user code took
+// real time (time.Sleep) that the virtual clock never saw, where a real SDK
+// would have sent them.
+type wallStall struct {
+	from   time.Time // when the timer was armed, wall time
+	waited time.Duration
+}
+
+func (c *VirtualClock) wallNow() time.Time {
+	if c.wall != nil {
+		return c.wall()
+	}
+	return time.Now()
+}
+
+// takeStalls returns the stalls seen since the last call.
+func (c *VirtualClock) takeStalls() []wallStall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.stalls
+	c.stalls = nil
+	return out
 }
 
 // Advance moves the time on by d, running every callback due by then at

@@ -133,6 +133,7 @@ func (c *Checker) faultRun(ctx context.Context, payload string, fr *FaultRun, wa
 		Command: c.command(payload, fr.Fault, fr.K)}
 	if run.Result != nil {
 		div.Tree = run.Result.Tree()
+		div.Hint = run.Result.WallClockHint()
 	}
 	return div
 }

@@ -66,3 +66,12 @@ func TestRunCommandQuoting(t *testing.T) {
 		}
 	}
 }
+
+// A divergence of a run whose user code took wall time with updates queued
+// carries the run's hint, last.
+func TestDivergenceCarriesTheWallClockHint(t *testing.T) {
+	d := &check.Divergence{Check: "boundaries", Fault: check.CrashAfterCall, K: 2, Calls: 3, Problem: "status FAILED, want SUCCEEDED", Hint: "step \"slow\" took 2s of wall time"}
+	if got := d.Error(); !strings.HasSuffix(got, "\n  hint: step \"slow\" took 2s of wall time") {
+		t.Errorf("%s\nwant the hint last", got)
+	}
+}

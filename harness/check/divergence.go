@@ -45,6 +45,10 @@ type Divergence struct {
 	// Command reruns the case with dpcheck run and writes its timeline
 	// (RunCommand): for a replay, the run whose log was replayed.
 	Command string
+	// Hint is the diverging or reference run's harness.Result
+	// WallClockHint: user code took wall time while updates were queued,
+	// which the in-process flush timer does not see.
+	Hint string
 }
 
 func (d *Divergence) Error() string {
@@ -59,6 +63,9 @@ func (d *Divergence) Error() string {
 	sb.WriteString("\n  picks: " + FormatPicks(d.Picks))
 	if d.Command != "" {
 		sb.WriteString("\n  picture: " + d.Command)
+	}
+	if d.Hint != "" {
+		sb.WriteString("\n  hint: " + d.Hint)
 	}
 	if d.Tree != "" {
 		sb.WriteString("\n  operations:\n" + indent(d.Tree, "    "))

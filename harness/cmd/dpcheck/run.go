@@ -274,6 +274,9 @@ func printText(w io.Writer, res *harness.Result, seed uint64) {
 		fmt.Fprintf(w, "Error: %s\n", harness.ErrorLine(res.Error))
 	}
 	fmt.Fprintf(w, "Seed: %d\n", seed)
+	if hint := res.WallClockHint(); hint != "" {
+		fmt.Fprintf(w, "Hint: %s\n", hint)
+	}
 	fmt.Fprintf(w, "\nHistory (%d events, %d invocations):\n", len(res.History), len(res.Invocations))
 	harness.WriteHistory(w, res.History)
 }

@@ -7,6 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/dpcheck/dpcheck/harness"
 )
 
 // runReport is the --json output of dpcheck run.
@@ -297,5 +302,18 @@ func TestRunArgumentForms(t *testing.T) {
 	code, _, stderr := cli(t, "run", "calculator", "-1")
 	if code != 1 || stderr != "" {
 		t.Errorf("run calculator -1: exit %d, stderr %q; want 1 (a FAILED execution) and nothing", code, stderr)
+	}
+}
+
+// The text output says when a step took wall time with updates queued.
+func TestRunPrintsTheWallClockHint(t *testing.T) {
+	t.Parallel()
+	res := &harness.Result{Status: types.ExecutionStatusSucceeded, Invocations: []harness.Invocation{
+		{Index: 1, WallStalls: []harness.WallStall{{Step: "slow", Waited: 1500 * time.Millisecond}}},
+	}}
+	var out strings.Builder
+	printText(&out, res, 1)
+	if want := "\nHint: " + res.WallClockHint() + "\n"; res.WallClockHint() == "" || !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks the hint line %q:\n%s", want, out.String())
 	}
 }
