@@ -156,6 +156,39 @@ func TestClockWaitsForOpenCallbacks(t *testing.T) {
 	}
 }
 
+// A callback answered in the backend wakes its execution before the clock
+// may move, even when the emulator's poke after the answer has not come yet:
+// here the pacer, started as the driver fell asleep, first looks at the
+// clock only after the answer, and the poke never comes. Jumping then would
+// fire the hour-long wait before the invocation that sees the answer.
+func TestClockStandsForAnAnsweredCallback(t *testing.T) {
+	ids := make(chan string, 1)
+	srv, lc := start(t, emulator.Config{Functions: []emulator.Function{{Name: "cbwait", Invoker: callbackBesideWait(ids, time.Hour)}}})
+	pacing, answered := make(chan struct{}, 1), make(chan struct{})
+	emulator.SetPaceHook(srv, func() {
+		select {
+		case pacing <- struct{}{}:
+		default:
+		}
+		<-answered
+	})
+	c := ctx(t)
+	arn := startAsync(t, lc, "cbwait", `{}`)
+	id := <-ids
+	<-pacing // the driver is asleep, the callback open
+	if _, err := srv.Backend().SendDurableExecutionCallbackSuccess(c, &lambda.SendDurableExecutionCallbackSuccessInput{CallbackId: aws.String(id), Result: []byte(`"yes"`)}); err != nil {
+		t.Fatal(err)
+	}
+	close(answered)
+	if err := srv.Wait(c, arn); err != nil {
+		t.Fatal(err)
+	}
+	res := collect(t, lc, arn)
+	if got, want := historytest.EventTypes(res.History), "ExecutionStarted CallbackStarted WaitStarted InvocationCompleted CallbackSucceeded InvocationCompleted WaitSucceeded InvocationCompleted ExecutionSucceeded"; got != want {
+		t.Fatalf("events %s\nwant %s: the clock moved while the execution was runnable", got, want)
+	}
+}
+
 // An unanswered callback times out after its timeout of paced time (scaled
 // here 20x), and the hour-long wait beside it then costs nothing.
 func TestCallbackTimeoutIsPaced(t *testing.T) {

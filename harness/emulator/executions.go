@@ -55,6 +55,9 @@ type executions struct {
 	// invocationHook, when set (by tests), runs as each invocation is
 	// handed to the function's runner.
 	invocationHook func(arn string, index int)
+	// paceHook, when set (by tests), runs as the pacer goroutine starts,
+	// before it looks at anything.
+	paceHook func()
 }
 
 // run is one execution's driver.
@@ -369,12 +372,21 @@ func (x *executions) wakeLocked(arn string) {
 func (x *executions) poke() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.wakeAwakeLocked()
+	x.settleLocked()
+}
+
+// wakeAwakeLocked wakes every sleeping driver whose execution the backend
+// says needs an invocation, and reports whether it woke any.
+func (x *executions) wakeAwakeLocked() bool {
+	woke := false
 	for arn := range x.sleeping {
 		if x.backend.Awake(arn) {
 			x.wakeLocked(arn)
+			woke = true
 		}
 	}
-	x.settleLocked()
+	return woke
 }
 
 // claimLocked takes a busy token.
@@ -416,8 +428,14 @@ func (x *executions) releaseLocked() {
 
 // settleLocked moves the clock when every driver is asleep: it jumps from
 // timer to timer, or, while a callback is open, hands over to the pacer.
+// A sleeper the backend already marked awake (a callback answered whose
+// poke has not come yet) is woken instead: the clock never moves while an
+// execution is runnable.
 func (x *executions) settleLocked() {
 	for x.busy == 0 && len(x.sleeping) > 0 && !x.closed && x.ctx.Err() == nil {
+		if x.wakeAwakeLocked() {
+			return
+		}
 		if x.backend.OpenCallbacks() > 0 {
 			if x.pacing {
 				x.kickLocked()
@@ -444,6 +462,9 @@ func (x *executions) settleLocked() {
 // still during invocations, paced or not.
 func (x *executions) pace() {
 	defer x.wg.Done()
+	if x.paceHook != nil {
+		x.paceHook()
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for {
@@ -466,7 +487,7 @@ func (x *executions) pace() {
 		}
 		t.Stop()
 		x.mu.Lock()
-		if x.busy == 0 && x.epoch == epoch && !x.closed {
+		if x.busy == 0 && x.epoch == epoch && !x.closed && !x.wakeAwakeLocked() {
 			elapsed := time.Duration(float64(time.Since(real0)) * x.callbackScale)
 			for _, f := range x.backend.AdvanceTo(virt0.Add(elapsed)) {
 				x.wakeLocked(f.ExecutionArn)

@@ -9,3 +9,7 @@ func SetCheckpointHook(s *Server, hook func(arn string)) { s.checkpointHook = ho
 func SetInvocationHook(s *Server, hook func(arn string, index int)) {
 	s.executions.invocationHook = hook
 }
+
+// SetPaceHook installs a function run as the pacer goroutine starts,
+// before it looks at the clock. Set it before any invoke.
+func SetPaceHook(s *Server, hook func()) { s.executions.paceHook = hook }
