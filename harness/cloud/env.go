@@ -11,6 +11,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/dpcheck/dpcheck/internal/keepalive"
 )
 
 // Targets a spec or conformance run can use.
@@ -134,7 +136,8 @@ func (e Env) qualifier(def string) string {
 // NewClient builds a lambda client from the default AWS configuration. A
 // non-empty endpoint (an emulator) becomes its BaseEndpoint; without
 // configured credentials or region the client then signs nothing and uses
-// us-east-1, since the emulator checks neither.
+// us-east-1, since the emulator checks neither. Its request bodies go out
+// from memory, so it keeps its connections (internal/keepalive).
 func NewClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
 	var opts []func(*awsconfig.LoadOptions) error
 	if endpoint != "" {
@@ -147,7 +150,7 @@ func NewClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
 		return nil, fmt.Errorf("cloud: loading the AWS configuration: %w", err)
 	}
 	if endpoint == "" {
-		return lambda.NewFromConfig(cfg), nil
+		return lambda.NewFromConfig(cfg, keepalive.LambdaOption), nil
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -157,5 +160,5 @@ func NewClient(ctx context.Context, endpoint string) (*lambda.Client, error) {
 	} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		cfg.Credentials = aws.AnonymousCredentials{}
 	}
-	return lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return lambda.NewFromConfig(cfg, keepalive.LambdaOption, func(o *lambda.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
 }
