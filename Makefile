@@ -44,7 +44,7 @@ test: ## the gate: vet, unit tests (-race), Ginkgo specs without e2e, properties
 # The browser test needs Debian's chromium; make browser installs it when
 # CHROMIUM is missing (apt-get, as root or through sudo).
 CHROMIUM ?= /usr/bin/chromium
-browser: ## Debian's chromium for the browser test, installed with apt-get when $(CHROMIUM) is missing
+browser: ## Debian's chromium for the browser test, installed with apt-get when CHROMIUM (default /usr/bin/chromium) is missing
 	@if [ -x '$(CHROMIUM)' ]; then echo 'make browser: $(CHROMIUM) is installed'; else \
 		sudo=; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
 		echo "make browser: installing chromium with apt-get"; \
@@ -55,7 +55,7 @@ browser: ## Debian's chromium for the browser test, installed with apt-get when 
 # sets ARTIFACTS_DIR, else artifacts/timeline.png. SCREENSHOT=docs/timeline.png
 # refreshes the README's picture.
 SCREENSHOT ?= $(if $(ARTIFACTS_DIR),$(ARTIFACTS_DIR),$(CURDIR)/artifacts)/timeline.png
-browser-test: browser ## the calculator's timeline in headless Chromium (chromedp): DOM checks and a screenshot in $(SCREENSHOT)
+browser-test: browser ## the calculator's timeline in headless Chromium (chromedp): DOM checks and a screenshot (artifacts/timeline.png; SCREENSHOT=FILE)
 	DPCHECK_CHROMIUM='$(CHROMIUM)' DPCHECK_SCREENSHOT='$(abspath $(SCREENSHOT))' \
 		$(GO) test -tags browser -run Browser -count=1 -v ./harness/timeline
 
@@ -72,7 +72,7 @@ FUZZTIME ?= 30s
 fuzz: ## every Go fuzz target for FUZZTIME each (default 30s); failing inputs land in testdata/fuzz, which make test replays
 	GO='$(GO)' FUZZTIME='$(FUZZTIME)' ./scripts/fuzz.sh
 
-bench: ## benchmarks (issue 8)
+bench: ## the benchmarks: one BENCH <name> <value> <unit> line per figure, medians of three runs
 	$(GO) run ./bench/cmd/benchreport -go '$(GO)' -count 3
 
 bench-js: ## the official JavaScript LocalDurableTestRunner on the JavaScript calculator: the baseline calculator-inprocess is compared with (needs Node 20 and npm)
