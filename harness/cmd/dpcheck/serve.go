@@ -27,7 +27,7 @@ import (
 
 func init() {
 	verbs["serve"] = verb{
-		summary: "serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]...   the Lambda API emulator for durable functions",
+		summary: "serve [--addr 127.0.0.1:9000] [--function NAME=EXECUTABLE]... [--allow-non-loopback] [--timeout D] [--max-instances N] [--retention D] [--max-executions N] [--callback-time-scale F] [--start-time TIME] [--seed N] [--shutdown-timeout D] [--quiet]   the Lambda API emulator for durable functions",
 		run:     serveVerb,
 	}
 }
