@@ -47,7 +47,7 @@ func (t Target) String() string {
 // Figures is the performance table, in the order `make bench` prints it.
 var Figures = []Figure{
 	// 3,000 times the official JS LocalDurableTestRunner's 6.15 exec/s
-	// on the same calculator and machine (issue 25).
+	// on the same calculator and machine (make bench-js).
 	{"calculator-inprocess", "BenchmarkCalculatorInprocess", "exec/s", "exec/s", 0, Target{Bound: 18500}},
 	{"calculator-inprocess-bytes", "BenchmarkCalculatorInprocess", "B/op", "B/exec", 0, Target{}},
 	{"calculator-inprocess-allocs", "BenchmarkCalculatorInprocess", "allocs/op", "allocs/exec", 0, Target{}},
