@@ -193,10 +193,12 @@
 //     invocation ends; the official Go SDK lets it run past the response
 //     and drops its checkpoints. A future inside a Parallel branch that an
 //     early stop abandons stops with the branch.
-//   - The combinator's failure record carries no ErrorData, as the JS
-//     SDK's; the official Go SDK records the *CombinatorError itself
-//     (type PromiseCombinatorError). The execution's own failure is
-//     PromiseCombinatorError with the deciding message in both SDKs.
+//   - The combinator's failure record is the deciding future's error type
+//     and message with no ErrorData, as the JS SDK's (StepError "b
+//     failed"; AggregateError for Any); the newest official Go SDK records
+//     PromiseCombinatorError there. The caller's error, and so an
+//     execution failed by it, is PromiseCombinatorError with the deciding
+//     message in all three.
 //   - AllSettled records the JS SDK's shape without the reason's "stack";
 //     the official Go SDK records {"status","value","error","errorType",…}.
 //   - Race over no futures and Select over no branches (or duplicate
