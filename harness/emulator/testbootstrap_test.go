@@ -6,8 +6,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
+	"github.com/dpcheck/dpcheck/function"
+	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/emulator"
 )
 
@@ -61,6 +64,13 @@ func runTestBootstrap(name string) {
 		durable.Start(func(ctx durable.Context, in string) (string, error) {
 			return durable.Invoke[string](ctx, "call", "target", in)
 		})
+	case "calculator":
+		// The calculator's handler with its branches run one at a time in
+		// creation order and a flush clock that never fires: every update
+		// rides with the next blocking call, so each run groups its
+		// updates into the same checkpoint calls (the real bootstrap's
+		// grouping follows goroutine scheduling and the wall clock).
+		durable.Start(function.Handler, durable.WithScheduler(inOrder{}), durable.WithClock(harness.NewVirtualClock(time.Unix(0, 0))))
 	case "chatty":
 		// Prints 100 numbered lines of 100 bytes: more than Invoke's 4 KB
 		// log tail holds.
@@ -74,6 +84,11 @@ func runTestBootstrap(name string) {
 	fmt.Fprintf(os.Stderr, "%s=%q names no test function\n", testBootstrapEnv, name)
 	os.Exit(2)
 }
+
+// inOrder runs the ready goroutine created first.
+type inOrder struct{}
+
+func (inOrder) Pick([]durable.Task) int { return 0 }
 
 // testFunction serves the test binary as the function name.
 func testFunction(t *testing.T, name string) emulator.Config {
