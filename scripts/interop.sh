@@ -38,10 +38,22 @@ echo "interop: building dpcheck and the Go bootstrap"
 CGO_ENABLED=0 "$GO" build -tags lambda.norpc -trimpath -o "$work/bootstrap" ./function/cmd/bootstrap
 
 js=$PWD/interop/js/bootstrap
-requirements=(harness/conformance/suites/testdata/parallel harness/conformance/suites/testdata/step/1-7.yaml)
-functions=(--function "calculator=$js" --function "gocalc=$work/bootstrap")
-for f in interop/js/functions/*--*.js; do
+testdata=harness/conformance/suites/testdata
+suites=(step wait child parallel map callback wait_for_callback wait_for_condition invoke)
+requirements=()
+functions=(--function "gocalc=$work/bootstrap")
+# Every function in interop/js/functions (the calculator, the invoke
+# targets) and one per requirement, SUITE--ID, all run by the Node
+# bootstrap: an executable takes the name from dpcheck's in-process Go
+# handler of the same name, so no requirement runs Go code by mistake.
+for f in interop/js/functions/*.js; do
 	functions+=(--function "$(basename "$f" .js)=$js")
+done
+for suite in "${suites[@]}"; do
+	requirements+=("$testdata/$suite")
+	for f in "$testdata/$suite"/*.yaml; do
+		functions+=(--function "$suite--$(basename "$f" .yaml)=$js")
+	done
 done
 
 start_serve "$work/dpcheck" "${functions[@]}"

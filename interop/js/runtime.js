@@ -6,10 +6,13 @@
 // The emulator (dpcheck serve) starts it through ./bootstrap with
 // AWS_LAMBDA_RUNTIME_API set, as the Lambda service starts a custom runtime.
 //
-// The handler module is functions/<AWS_LAMBDA_FUNCTION_NAME>.js and must
-// export `handler`, so one bootstrap serves every function of this folder.
+// The handler is the `handler` export of functions/<AWS_LAMBDA_FUNCTION_NAME>.js,
+// or, for a function named SUITE--ID (an official requirement), the entry ID
+// of the `handlers` export of conformance/SUITE.js, so one bootstrap serves
+// every function of this folder.
 "use strict";
 
+const fs = require("node:fs");
 const http = require("node:http");
 const path = require("node:path");
 
@@ -88,16 +91,39 @@ async function loop(handler) {
   }
 }
 
+// loadHandler finds the handler of the function named name (see the top).
+function loadHandler(name) {
+  const own = path.join(__dirname, "functions", `${name}.js`);
+  if (fs.existsSync(own)) {
+    const handler = require(own).handler;
+    if (typeof handler !== "function") {
+      throw new TypeError(`functions/${name}.js exports no handler function`);
+    }
+    return handler;
+  }
+  const m = /^([a-z_]+)--([0-9]+-[0-9]+)$/.exec(name);
+  if (!m) {
+    throw new Error(`runtime: no functions/${name}.js, and ${name} is not SUITE--ID`);
+  }
+  const [, suite, id] = m;
+  const file = path.join(__dirname, "conformance", `${suite}.js`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`runtime: no handlers for suite ${suite} (conformance/${suite}.js)`);
+  }
+  const handler = require(file).handlers[id];
+  if (typeof handler !== "function") {
+    throw new TypeError(`runtime: conformance/${suite}.js has no handler for ${suite}/${id}`);
+  }
+  return handler;
+}
+
 async function main() {
   if (!api) {
     throw new Error("runtime: AWS_LAMBDA_RUNTIME_API is not set; run this under a Lambda Runtime API");
   }
   let handler;
   try {
-    handler = require(path.join(__dirname, "functions", `${functionName}.js`)).handler;
-    if (typeof handler !== "function") {
-      throw new TypeError(`functions/${functionName}.js exports no handler function`);
-    }
+    handler = loadHandler(functionName);
   } catch (err) {
     await post("/init/error", errorBody(err), "Runtime.InitError");
     throw err;

@@ -5,6 +5,7 @@
 "use strict";
 
 const { withDurableExecution } = require("@aws/durable-execution-sdk-js");
+const { projection, full, counts, minSuccessful } = require("./batch.js");
 
 // value is a branch returning v directly, with no durable operation.
 const value = (v) => async () => v;
@@ -21,16 +22,6 @@ const stepBranch = (name, v) => async (ctx) => ctx.step(name, async () => v);
 // index order.
 const results = (batch) => batch.getResults();
 
-// projection keeps the BatchResult fields a requirement lists, in its order.
-function projection(batch, fields) {
-  const out = {};
-  for (const f of fields) out[f] = batch[f];
-  return out;
-}
-
-const full = ["completionReason", "status", "successCount", "failureCount", "totalCount"];
-const counts = ["completionReason", "successCount", "failureCount", "totalCount"];
-
 // parallelHandler is a durable handler that runs one parallel(name,
 // branches, config) and returns finish(batch). A null name uses the form
 // without an operation name.
@@ -43,4 +34,4 @@ function parallelHandler(name, branches, config, finish = results) {
   });
 }
 
-module.exports = { value, fails, stepBranch, results, projection, full, counts, parallelHandler };
+module.exports = { value, fails, stepBranch, results, projection, full, counts, minSuccessful, parallelHandler };
