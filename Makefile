@@ -91,7 +91,7 @@ e2e-local: ## the same e2e specs and fixtures against dpcheck serve running the 
 interop-deps: ## npm ci of interop/js (the official JavaScript SDK, pinned by package-lock.json); needs Node 20 and npm
 	cd interop/js && npm ci --no-audit --no-fund
 
-interop: interop-deps ## the JavaScript SDK's calculator and parallel handlers under dpcheck serve: conform, e2e specs, fault sweeps
+interop: interop-deps ## the official JS SDK under dpcheck serve: every official requirement (known SDK limits listed), e2e specs, fault sweeps
 	./scripts/interop.sh
 
 deploy: ## sam build + sam deploy of template.yaml (STACK=dpcheck, REGION=...)

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # interop: dpcheck as the checker of functions written with another SDK.
-# Serves interop/js (the calculator, the handlers of the official parallel
-# requirements and of step/1-7, written with the official JavaScript SDK and
-# run by a Node Lambda Runtime API loop) and the real Go bootstrap with
+# Serves interop/js (the calculator and a handler for every requirement of
+# the ten official suites, written with the official JavaScript SDK and run
+# by a Node Lambda Runtime API loop) and the real Go bootstrap with
 # `dpcheck serve` on a free loopback port, then runs:
-#   1. dpcheck conform --endpoint over those requirements (no Go handler:
-#      each runs the served function SUITE--ID; step/1-7's ExpectedLogs are
-#      checked against the lines the Node process printed);
+#   1. dpcheck conform --endpoint over every requirement (no Go handler:
+#      each runs the served function SUITE--ID; ExpectedLogs are checked
+#      against the lines the Node process printed), judged by
+#      TestJSConformance: each must pass, or fail and be listed in
+#      interop/js/known-sdk-limits.txt with the SDK code behind it;
 #   2. the e2e-labelled Ginkgo specs against the JS calculator;
 #   3. the fault sweeps of the JS calculator (go test ./interop, which lists
 #      the SDK's known divergences with their reasons);
 #   4. dpcheck sweep of the Go bootstrap, which must not diverge;
 #   5. the promise-combinator handlers (functions/combinator-*.js) against
 #      their Go twins, history by history (go test ./interop).
+# CONFORM_PARALLEL (default 4) is conform's --parallel.
 # Needs Go, Node 20 and npm; `make interop` runs `npm ci` first.
 set -euo pipefail
 
@@ -38,21 +41,24 @@ echo "interop: building dpcheck and the Go bootstrap"
 CGO_ENABLED=0 "$GO" build -tags lambda.norpc -trimpath -o "$work/bootstrap" ./function/cmd/bootstrap
 
 js=$PWD/interop/js/bootstrap
-testdata=harness/conformance/suites/testdata
-suites=(step wait child parallel map callback wait_for_callback wait_for_condition invoke)
+# The official requirement files, copied into the repository: nine suites
+# beside the Go handlers' tests, the plugin suite beside conform's own.
 requirements=()
+for suite in step wait child parallel map callback wait_for_callback wait_for_condition invoke; do
+	requirements+=("harness/conformance/suites/testdata/$suite")
+done
+requirements+=(harness/conformance/testdata/official/plugin)
 functions=(--function "gocalc=$work/bootstrap")
-# Every function in interop/js/functions (the calculator, the invoke
-# targets) and one per requirement, SUITE--ID, all run by the Node
+# Every function in interop/js/functions (the calculator, the invoke targets,
+# the combinators) and one per requirement, SUITE--ID, all run by the Node
 # bootstrap: an executable takes the name from dpcheck's in-process Go
 # handler of the same name, so no requirement runs Go code by mistake.
 for f in interop/js/functions/*.js; do
 	functions+=(--function "$(basename "$f" .js)=$js")
 done
-for suite in "${suites[@]}"; do
-	requirements+=("$testdata/$suite")
-	for f in "$testdata/$suite"/*.yaml; do
-		functions+=(--function "$suite--$(basename "$f" .yaml)=$js")
+for dir in "${requirements[@]}"; do
+	for f in "$dir"/*.yaml; do
+		functions+=(--function "$(basename "$dir")--$(basename "$f" .yaml)=$js")
 	done
 done
 
@@ -65,7 +71,16 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_ENDPOINT_URL_LAMBDA DPC
 
 status=0
 echo "interop: official requirements against the JavaScript handlers"
-"$work/dpcheck" conform --endpoint "$url" "${requirements[@]}" || status=1
+started=$SECONDS
+conform_status=0
+"$work/dpcheck" conform --endpoint "$url" --parallel "${CONFORM_PARALLEL:-4}" "${requirements[@]}" \
+	| tee "$work/conform.out" || conform_status=$?
+echo "interop: conform took $((SECONDS - started)) s (--parallel ${CONFORM_PARALLEL:-4})"
+# 1: a requirement failed; the judge below tells the SDK's listed limits
+# from the rest. Anything else is a usage or input error.
+if ((conform_status > 1)); then status=1; fi
+(IFS=:; DPCHECK_INTEROP_CONFORM_REPORT=$work/conform.out DPCHECK_INTEROP_REQUIREMENTS="${requirements[*]}" \
+	"$GO" test -count=1 -v -run 'TestJSConformance$' ./interop) || status=1
 
 echo "interop: e2e specs against the JavaScript calculator"
 DPCHECK_TARGET=endpoint DPCHECK_ENDPOINT=$url "$GO" tool ginkgo -r --no-color --label-filter=e2e --skip-package=props ./specs || status=1
