@@ -94,7 +94,7 @@ func (c *dctx) batch(base context.Context, name string, cfg *batchConfig, specs 
 	if replayChildren {
 		mode = OperationResumed
 	}
-	c.observe(id, name, types.OperationTypeContext, subParallel, mode)
+	c.observe(id, name, types.OperationTypeContext, k.sub, mode)
 	switch {
 	case rec == nil:
 		if err := c.send(ref.update(types.OperationActionStart), false); err != nil {

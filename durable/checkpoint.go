@@ -77,7 +77,9 @@ func (e *execution) flush(seq uint64) error {
 			e.token = out.CheckpointToken
 		}
 		if st := out.NewExecutionState; st != nil {
+			was := e.terminalAmong(st.Operations)
 			e.merge(st.Operations)
+			e.changed(ptrs(st.Operations), was, false)
 			if err := e.fetchPages(aws.ToString(st.NextMarker)); err != nil {
 				return err
 			}

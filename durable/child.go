@@ -114,12 +114,13 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 	if flat {
 		child.parentID, child.parentIDp = c.parentID, c.parentIDp
 	}
-	replayChildren := false
+	replayChildren, recorded := false, false
 	if !flat {
 		rec, err := c.lookup(id, types.OperationTypeContext, sub, name)
 		if err != nil {
 			return ctxRun{err: err}
 		}
+		recorded = rec != nil
 		mode := modeOf(rec)
 		if rec != nil && rec.Status == types.OperationStatusSucceeded && rec.ContextDetails != nil && aws.ToBool(rec.ContextDetails.ReplayChildren) {
 			mode, replayChildren = OperationResumed, true
@@ -148,9 +149,11 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		}
 	}
 	var payload string
-	uerr := protect(func() (err error) {
-		payload, err = fn(child)
-		return err
+	uerr := c.childFn(child, id, name, sub, recorded, func(child *dctx) error {
+		return protect(func() (err error) {
+			payload, err = fn(child)
+			return err
+		})
 	})
 	child.finishFutures()
 	switch {

@@ -1,6 +1,7 @@
 package durable
 
 import (
+	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,12 +183,15 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 	if o := c.exec.observer; o != nil {
 		o.ObserveStepRun(StepRunEvent{ID: id, Name: name, Attempt: attempt})
 	}
-	sc := &stepCtx{Context: base, attempt: attempt, name: name, base: c.exec.logger}
 	var out string
 	var decision WaitDecision
-	uerr := protect(func() (err error) {
-		out, decision, err = p.check(sc, in)
-		return err
+	info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subWaitForCondition, ParentID: c.parentID, IsReplay: rec != nil}
+	uerr := c.attempt(base, info, attempt, func(actx context.Context) error {
+		sc := &stepCtx{Context: actx, attempt: attempt, name: name, base: c.exec.logger}
+		return protect(func() (err error) {
+			out, decision, err = p.check(sc, in)
+			return err
+		})
 	})
 	if err := c.enter(); err != nil { // a turn boundary between the check and its checkpoint
 		return "", err

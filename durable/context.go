@@ -221,6 +221,7 @@ func (c *dctx) observe(id, name string, typ types.OperationType, sub string, mod
 	if o := c.exec.observer; o != nil {
 		o.ObserveOperation(OperationEvent{ID: id, ParentID: c.parentID, Name: name, Type: typ, SubType: sub, Mode: mode})
 	}
+	c.operationStarted(id, name, typ, sub, mode)
 }
 
 // modeOf maps a found record to how the operation was met.

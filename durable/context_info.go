@@ -21,12 +21,7 @@ func (c *dctx) IsReplaying() bool { return c.exec.replaying.Load() }
 
 // RequestID is the Lambda request id of the invocation ("" when the
 // invocation's context carries no Lambda context).
-func (c *dctx) RequestID() string {
-	if lc := c.exec.lambda; lc != nil {
-		return lc.AwsRequestID
-	}
-	return ""
-}
+func (c *dctx) RequestID() string { return c.exec.requestID() }
 
 // LambdaContext is the invocation's Lambda context, nil outside Lambda.
 func (c *dctx) LambdaContext() *lambdacontext.LambdaContext { return c.exec.lambda }

@@ -24,6 +24,8 @@ type execution struct {
 	ctxLog   *slog.Logger // the logger of Context.Logger: quiet while replaying
 	seq      *sequencer
 
+	plugins    plugins
+	first      bool // nothing but the EXECUTION operation on record, no changes reported
 	replaying  atomic.Bool
 	replayLeft atomic.Int64 // terminal records the code has not reached yet
 	replayLogs bool
@@ -77,7 +79,10 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
-	e.replayLogs = env.ReplayLogs
+	e.replayLogs, e.plugins = env.ReplayLogs, env.Plugins
+	if e.plugins.enriches() {
+		e.logger = slog.New(enrich{next: e.logger.Handler(), ps: e.plugins})
+	}
 	e.ctxLog = slog.New(replayHandler{next: e.logger.Handler(), exec: e})
 	e.lambda, _ = lambdacontext.FromContext(ctx)
 	if op := executionOp(in.InitialExecutionState.Operations); op != nil && op.StartTimestamp != nil {
@@ -91,6 +96,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		e.clock = wallClock{}
 	}
 	e.merge(in.InitialExecutionState.Operations)
+	e.first = in.UpdatedOperationIds == nil && len(in.InitialExecutionState.Operations) == 1
 	return e
 }
 
@@ -149,17 +155,26 @@ const maxResultBytes = 6*1024*1024 - 50
 // the serialized result.
 type handlerBody func(c *dctx, input string) (string, error)
 
-// invoke runs one invocation.
+// invoke runs one invocation, between the plugins' invocation hooks.
 func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody) (*InvocationOutput, error) {
+	e, out, err := runInvocation(ctx, env, in, body)
+	if e != nil {
+		e.invocationEnded(in, out, err)
+	}
+	return out, err
+}
+
+// runInvocation runs one invocation; e is nil when it never started.
+func runInvocation(ctx context.Context, env Env, in *InvocationInput, body handlerBody) (*execution, *InvocationOutput, error) {
 	if env.Client == nil {
-		return nil, &ValidationError{Message: "Env.Client is nil"}
+		return nil, nil, &ValidationError{Message: "Env.Client is nil"}
 	}
 	if err := in.check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e := newExecution(ctx, env, in)
 	if err := e.fetchPages(in.InitialExecutionState.NextMarker); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e.startReplay()
 	execOp := executionOp(in.InitialExecutionState.Operations)
@@ -169,11 +184,24 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	}
 	root := &dctx{Context: ctx, exec: e}
 	root.task = e.seq.newTask("", "")
+	start := e.invocationStarted(in, input)
 	e.seq.start(root.task)
 	var result string
-	err := protect(func() (err error) {
-		result, err = body(root, input)
-		return err
+	_, err := e.plugins.wrap(ctx, func(p *Plugin) wrapHook {
+		if p.WrapInvocation == nil {
+			return nil
+		}
+		return func(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+			return p.WrapInvocation(ctx, start, fn)
+		}
+	}, func(wctx context.Context) (any, error) {
+		if len(e.plugins) > 0 {
+			root.Context = wctx
+		}
+		return nil, protect(func() (err error) {
+			result, err = body(root, input)
+			return err
+		})
 	})
 	root.finishFutures()
 	e.seq.exit(root.task)
@@ -184,24 +212,24 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	}
 	if f := e.failure(); f != nil {
 		if _, ok := f.(*CheckpointError); ok {
-			return nil, f
+			return e, nil, f
 		}
-		return failedOutput(f), nil
+		return e, failedOutput(f), nil
 	}
 	if root.suspended.Load() || errors.Is(err, errSuspended) {
-		return &InvocationOutput{Status: InvocationPending}, nil
+		return e, &InvocationOutput{Status: InvocationPending}, nil
 	}
 	if err != nil {
-		return failedOutput(err), nil
+		return e, failedOutput(err), nil
 	}
 	if len(result) > maxResultBytes {
 		u := types.OperationUpdate{Id: execOp.Id, Type: types.OperationTypeExecution, Action: types.OperationActionSucceed, Payload: aws.String(result)}
 		if err := root.send(u, true); err != nil {
-			return nil, err
+			return e, nil, err
 		}
 		result = ""
 	}
-	return &InvocationOutput{Status: InvocationSucceeded, Result: result}, nil
+	return e, &InvocationOutput{Status: InvocationSucceeded, Result: result}, nil
 }
 
 func failedOutput(err error) *InvocationOutput {

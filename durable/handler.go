@@ -18,6 +18,7 @@ type Env struct {
 	// ReplayLogs keeps the records Context.Logger gets while the handler
 	// replays (by default they are dropped, as the official SDKs drop them).
 	ReplayLogs bool
+	Plugins    []Plugin // see Plugin and WithPlugins
 }
 
 // Invoker runs ONE invocation over the raw JSON envelope and returns the raw

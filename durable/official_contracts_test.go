@@ -100,7 +100,7 @@ func TestOperationErrorBase(t *testing.T) {
 	if out, _ := m.run(t, durable.Handle(h), durable.Env{}); out.Status != durable.InvocationSucceeded {
 		t.Fatalf("%+v %s", out, errString(out.Error))
 	}
-	want := []string{"charge", "Error", "card declined", `{"code":42}`, "1", "Error: card declined", "child", "Error", "child broke"}
+	want := []string{"charge", "Error", "card declined", `{"code":42}`, "1", "card declined", "child", "Error", "child broke"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}

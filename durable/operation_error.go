@@ -57,12 +57,8 @@ type standInError struct {
 	sentinel           error
 }
 
-func (e *standInError) Error() string {
-	if e.errorType == "" {
-		return e.message
-	}
-	return e.errorType + ": " + e.message
-}
+// Error is the recorded message; the typed error around it names the type.
+func (e *standInError) Error() string { return e.message }
 
 func (e *standInError) Unwrap() error { return e.sentinel }
 

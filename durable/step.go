@@ -155,11 +155,14 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 	if o := c.exec.observer; o != nil {
 		o.ObserveStepRun(StepRunEvent{ID: id, Name: name, Attempt: attempt})
 	}
-	sc := &stepCtx{Context: base, attempt: attempt, name: name, base: c.exec.logger}
 	var payload string
-	uerr := protect(func() (err error) {
-		payload, err = run(sc)
-		return err
+	info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subStep, ParentID: c.parentID, IsReplay: rec != nil}
+	uerr := c.attempt(base, info, attempt, func(actx context.Context) error {
+		sc := &stepCtx{Context: actx, attempt: attempt, name: name, base: c.exec.logger}
+		return protect(func() (err error) {
+			payload, err = run(sc)
+			return err
+		})
 	})
 	// A turn boundary between the body and its checkpoint; an early stop
 	// decided meanwhile abandons the step here.

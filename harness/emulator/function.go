@@ -3,6 +3,8 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/dpcheck/dpcheck/durable"
@@ -147,6 +150,9 @@ type inProcess struct {
 	client  durable.CheckpointClient
 	seed    uint64
 	timeout time.Duration
+	// logLine receives what the function logs, one JSON line per record,
+	// as a process's output lines: the execution's report holds them.
+	logLine func(inv *invocation, line string)
 }
 
 func (p *inProcess) run(ctx context.Context, inv *invocation) (out []byte, err error) {
@@ -159,6 +165,11 @@ func (p *inProcess) run(ctx context.Context, inv *invocation) (out []byte, err e
 	ctx, cancel := context.WithDeadline(ctx, inv.deadline)
 	defer cancel()
 	env := durable.Env{Client: p.client, Jitter: lockedJitter(p.seed, inv.arn, inv.index)}
+	if p.logLine != nil {
+		w := &lineWriter{next: io.Discard, line: func(l string) { p.logLine(inv, l) }}
+		env.Logger = slog.New(slog.NewJSONHandler(w, nil))
+	}
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: inv.requestID, InvokedFunctionArn: inv.function})
 	return p.invoker(ctx, env, inv.payload)
 }
 

@@ -173,7 +173,7 @@ func New(cfg Config) (*Server, error) {
 	for _, f := range cfg.Functions {
 		s.backend.RegisterFunction(f.Name)
 		if f.Invoker != nil {
-			fns[f.Name].runner = &inProcess{invoker: f.Invoker, client: client, seed: cfg.Seed, timeout: cfg.FunctionTimeout}
+			fns[f.Name].runner = &inProcess{invoker: f.Invoker, client: client, seed: cfg.Seed, timeout: cfg.FunctionTimeout, logLine: s.executions.logLine}
 			continue
 		}
 		env := childEnv(f.Name, f.Executable, cfg.Region, s.url, cfg.FunctionTimeout)

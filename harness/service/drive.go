@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // InvokeFunc runs one invocation: it gets the envelope JSON and returns the
@@ -63,7 +65,8 @@ func (b *Backend) DriveWith(ctx context.Context, arn string, invoke InvokeFunc, 
 			return n, err
 		}
 		n++
-		output, invokeErr := invoke(ctx, envelope)
+		ictx := lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: b.requestID(arn)})
+		output, invokeErr := invoke(ictx, envelope)
 		outcome, err := b.EndInvocation(arn, output, invokeErr)
 		if err != nil {
 			return n, err
@@ -155,4 +158,15 @@ func (b *Backend) Awake(arn string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.wake && e.running() && !e.inFlight
+}
+
+// requestID is the request id of the invocation in flight ("" when none).
+func (b *Backend) requestID(arn string) string {
+	e, err := b.existing(arn)
+	if err != nil {
+		return ""
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.requestID
 }

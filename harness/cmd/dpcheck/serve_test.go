@@ -363,3 +363,15 @@ func TestServeSaysWhereItListens(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, want 0 and %q", code, rest, want)
 	}
 }
+
+// The plugin suite's Go handlers pass through dpcheck serve as they do in
+// process: what the served functions' plugins log reaches the execution's
+// captured output, with a request id in each invocation's context.
+func TestConformPluginSuiteThroughServe(t *testing.T) {
+	p := startServe(t, "--addr", "127.0.0.1:0", "--quiet")
+	var stdout, stderr strings.Builder
+	code := conformVerb([]string{"../../conformance/suites/testdata/plugin", "--endpoint", p.url}, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "18 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}

@@ -23,6 +23,7 @@ func Table() map[string]conformance.Entry {
 		"wait_for_callback":  waitForCallbackSuite(),
 		"wait_for_condition": waitForConditionSuite(),
 		"invoke":             invokeSuite(),
+		"plugin":             pluginSuite(),
 	} {
 		for id, e := range entries {
 			t[suite+"/"+id] = e
