@@ -5,27 +5,18 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/dpcheck/dpcheck/durable"
 	"github.com/dpcheck/dpcheck/harness/emulator"
 )
 
-// started invokes fn once on a fresh emulator and returns the execution's
-// ARN and start time.
+// started invokes an echo function once on a fresh emulator and returns
+// the execution's ARN and start time.
 func started(t *testing.T, cfg emulator.Config) (string, time.Time) {
 	t.Helper()
 	cfg.Functions = []emulator.Function{{Name: "echo", Invoker: durable.Handle(func(_ durable.Context, in any) (any, error) { return in, nil })}}
-	_, lc := start(t, cfg)
-	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("echo:$LATEST"), Payload: []byte(`1`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec, err := lc.GetDurableExecution(ctx(t), &lambda.GetDurableExecutionInput{DurableExecutionArn: out.DurableExecutionArn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.ToString(out.DurableExecutionArn), aws.ToTime(exec.StartTimestamp)
+	_, exec := invokeAndInspect(t, cfg)
+	return aws.ToString(exec.DurableExecutionArn), aws.ToTime(exec.StartTimestamp)
 }
 
 // The clock starts at the wall time unless StartTime says otherwise, and

@@ -34,21 +34,32 @@ func refuser(ctx context.Context, env durable.Env, envelope []byte) ([]byte, err
 	return nil, err
 }
 
+// invokeAndInspect serves cfg's one function, invokes it synchronously, and
+// returns the emulator's report and the execution.
+func invokeAndInspect(t *testing.T, cfg emulator.Config) (*emulator.ExecutionReport, *lambda.GetDurableExecutionOutput) {
+	t.Helper()
+	srv, lc := start(t, cfg)
+	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String(cfg.Functions[0].Name + ":$LATEST"), Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := emulator.Inspect(ctx(t), nil, srv.URL(), aws.ToString(out.DurableExecutionArn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := lc.GetDurableExecution(ctx(t), &lambda.GetDurableExecutionInput{DurableExecutionArn: out.DurableExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, exec
+}
+
 // TestReportNamesRefusedCheckpoints: the report keeps each checkpoint call
 // the service refused (call, invocation, updates, error), and Cause puts the
 // refusal beside the execution's own error.
 func TestReportNamesRefusedCheckpoints(t *testing.T) {
 	t.Parallel()
-	srv, lc := start(t, emulator.Config{Functions: []emulator.Function{{Name: "refuser", Invoker: refuser}}})
-	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("refuser:$LATEST"), Payload: []byte(`{}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(out.DurableExecutionArn)
-	rep, err := emulator.Inspect(ctx(t), nil, srv.URL(), arn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, exec := invokeAndInspect(t, emulator.Config{Functions: []emulator.Function{{Name: "refuser", Invoker: refuser}}})
 	if len(rep.Refused) != rep.CheckpointCalls || rep.CheckpointCalls < 2 {
 		t.Fatalf("%d refused of %d calls, want every call refused: %+v", len(rep.Refused), rep.CheckpointCalls, rep.Refused)
 	}
@@ -57,10 +68,6 @@ func TestReportNamesRefusedCheckpoints(t *testing.T) {
 		Error: "InvalidParameterValueException: Updates[0]: action SUCCEED is not allowed for a WAIT operation"}
 	if first != want {
 		t.Errorf("first refusal %+v\nwant %+v", first, want)
-	}
-	exec, err := lc.GetDurableExecution(ctx(t), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
-	if err != nil {
-		t.Fatal(err)
 	}
 	cause := rep.Cause(exec.Status, exec.Error)
 	last := rep.Refused[len(rep.Refused)-1]
@@ -82,20 +89,7 @@ func TestCauseOfTheInvocationCap(t *testing.T) {
 		}
 		return "done", nil
 	})
-	srv, lc := start(t, emulator.Config{MaxInvocations: 3, Functions: []emulator.Function{{Name: "waiter", Invoker: waiter}}})
-	out, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("waiter:$LATEST"), Payload: []byte(`{}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(out.DurableExecutionArn)
-	rep, err := emulator.Inspect(ctx(t), nil, srv.URL(), arn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exec, err := lc.GetDurableExecution(ctx(t), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, exec := invokeAndInspect(t, emulator.Config{MaxInvocations: 3, Functions: []emulator.Function{{Name: "waiter", Invoker: waiter}}})
 	want := "dpcheck.InvocationCap: the emulator stopped the execution after 3 invocations"
 	if got := rep.Cause(exec.Status, exec.Error); exec.Status != types.ExecutionStatusStopped || got != want {
 		t.Errorf("%s, cause %q; want STOPPED, %q", exec.Status, got, want)
