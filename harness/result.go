@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,6 +53,7 @@ type Result struct {
 	byID       map[string]*Operation // built once ops exceeds byIDMin; below, opByID scans ops
 	ops        []*Operation          // Operations as BuildResult left them
 	eventSlots []*types.Event        // while BuildResult runs: room for Operation.Events
+	opSlots    []Operation           // while BuildResult runs: room for the Operations
 }
 
 // Invocation is one handler invocation, from its InvocationCompleted event.
@@ -177,15 +179,20 @@ func ownedResult(b *service.Backend, arn string) (*Result, error) {
 // Result. exec may be nil; the status, input, result and error then come
 // from the history alone.
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
-	r := &Result{History: events, Operations: make([]*Operation, 0, len(events)/2)}
-	// Every operation has a few events: each new one gets room for
-	// eventsPerOp of them in this shared array (more grow as usual), so
-	// the events need one allocation rather than a few per operation.
-	r.eventSlots = make([]*types.Event, eventsPerOp*(len(events)/2+1))
+	ops, invocations := countEvents(events)
+	r := &Result{History: events, Operations: make([]*Operation, 0, ops)}
+	if invocations > 0 {
+		r.Invocations = make([]Invocation, 0, invocations)
+	}
+	// The operations, and room for eventsPerOp events of each (more grow
+	// as usual), come in two shared arrays: two allocations rather than
+	// two per operation.
+	r.opSlots = make([]Operation, ops)
+	r.eventSlots = make([]*types.Event, eventsPerOp*ops)
 	for i := range events {
 		r.fold(&events[i])
 	}
-	r.eventSlots = nil
+	r.eventSlots, r.opSlots = nil, nil
 	r.ops = r.Operations[:len(r.Operations):len(r.Operations)]
 	r.link()
 	if exec != nil {
@@ -216,6 +223,21 @@ func (r *Result) opByID(id string) *Operation {
 		}
 	}
 	return nil
+}
+
+// countEvents counts the operations of a history by their Started events
+// (a step's retries over-count, an operation without one is allocated on
+// its own) and its InvocationCompleted events, to size BuildResult's arrays.
+func countEvents(events []types.Event) (ops, invocations int) {
+	for i := range events {
+		switch t := events[i].EventType; {
+		case t == types.EventTypeInvocationCompleted:
+			invocations++
+		case t != types.EventTypeExecutionStarted && strings.HasSuffix(string(t), "Started"):
+			ops++
+		}
+	}
+	return ops, invocations
 }
 
 // eventsPerOp is the room for events BuildResult gives each operation up
@@ -302,7 +324,12 @@ func (r *Result) fold(ev *types.Event) {
 	}
 	op := r.opByID(*ev.Id)
 	if op == nil {
-		op = &Operation{Index: len(r.Operations), Id: *ev.Id, StartTimestamp: at}
+		if len(r.opSlots) > 0 {
+			op, r.opSlots = &r.opSlots[0], r.opSlots[1:]
+		} else {
+			op = new(Operation)
+		}
+		op.Index, op.Id, op.StartTimestamp = len(r.Operations), *ev.Id, at
 		if len(r.eventSlots) >= eventsPerOp {
 			op.Events = r.eventSlots[:0:eventsPerOp]
 			r.eventSlots = r.eventSlots[eventsPerOp:]
