@@ -45,7 +45,8 @@ lists it.
                 written with any SDK: no Go handler is needed. The qualifier
                 is $LATEST unless DPCHECK_QUALIFIER says otherwise. On dpcheck
                 serve, ExpectedLogs are checked against the lines the function
-                process printed during the execution
+                process printed during the execution (a JSON line by its
+                fields, each value by its type; before/after anchors too)
   --junit FILE  also write a JUnit XML report to FILE (created before
                 anything runs, so a bad path fails at once)
   --seed N      seed for generated variables, retry jitter and branch
