@@ -23,6 +23,19 @@ async function caught(p) {
   }
 }
 
+// createBoth creates callbacks named a and b, in that order, then awaits
+// them (b's first when bFirst) and returns both results, a's first.
+async function createBoth(ctx, [a, b], bFirst) {
+  const [pa] = await ctx.createCallback(a);
+  const [pb] = await ctx.createCallback(b);
+  if (bFirst) {
+    const rb = await pb;
+    return [await pa, rb];
+  }
+  const ra = await pa;
+  return [ra, await pb];
+}
+
 const handlers = {
   "4-1": durable(async (name, ctx) => awaitCallback(ctx, name)),
   "4-2": durable(async (_e, ctx) => awaitCallback(ctx, "approval")),
@@ -60,20 +73,8 @@ const handlers = {
     const rb = await awaitCallback(ctx, b);
     return [ra, rb];
   }),
-  "4-18": durable(async ([a, b], ctx) => {
-    const [pa] = await ctx.createCallback(a);
-    const [pb] = await ctx.createCallback(b);
-    const ra = await pa;
-    const rb = await pb;
-    return [ra, rb];
-  }),
-  "4-19": durable(async ([a, b], ctx) => {
-    const [pa] = await ctx.createCallback(a);
-    const [pb] = await ctx.createCallback(b);
-    const rb = await pb;
-    const ra = await pa;
-    return [ra, rb];
-  }),
+  "4-18": durable(async (names, ctx) => createBoth(ctx, names, false)),
+  "4-19": durable(async (names, ctx) => createBoth(ctx, names, true)),
 };
 
 module.exports = { handlers };

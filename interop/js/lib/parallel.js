@@ -1,5 +1,5 @@
 // Helpers shared by the handlers of the official parallel requirements
-// (functions/parallel--8-*.js). Unless a requirement says otherwise the
+// (conformance/parallel.js). Unless a requirement says otherwise the
 // branches run with max-concurrency 1, in index order, so the history is
 // deterministic.
 "use strict";

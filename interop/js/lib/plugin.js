@@ -97,4 +97,4 @@ const of = (type, hook) => (emit, info) => (info.type === type ? hook(emit, info
 // withPlugins is withDurableExecution with the plugins registered.
 const withPlugins = (handler, ...plugins) => withDurableExecution(handler, { plugins });
 
-module.exports = { plugin, of, withPlugins, operationDump, invocationDump, iso, TERMINAL };
+module.exports = { plugin, of, withPlugins, operationDump, invocationDump, TERMINAL };
