@@ -235,6 +235,7 @@ func (b *Backend) startExecution(in StartExecutionInput, id string) (string, err
 		status:       types.ExecutionStatusRunning,
 		notTruncated: aws.Bool(false),
 		ops:          make([]*opRecord, 0, 16),
+		dirty:        make([]*opRecord, 0, dirtyCap),
 		history:      make([]types.Event, 0, historyCap),
 	}
 	e.functionArn = b.functionArn(in.FunctionName)
@@ -260,6 +261,10 @@ func (b *Backend) functionArn(function string) string {
 func (b *Backend) executionArn(function, qualifier, name, id string) string {
 	return b.functionArn(function) + ":" + qualifier + "/durable-execution/" + name + "/" + id
 }
+
+// dirtyCap is the room for changed operations a new execution starts
+// with: more than one checkpoint of the calculator changes.
+const dirtyCap = 8
 
 // historyCap is the room a new execution's history starts with: enough for
 // a small execution, and 23 events fill a 6 KiB allocation size class.

@@ -109,31 +109,37 @@ func (e *execution) inputPayload() *string {
 // startExecutionLocked creates the EXECUTION op, ExecutionStarted and the
 // execution-timeout timer.
 func (e *execution) startExecutionLocked(now time.Time) {
-	rec := &opRecord{op: types.Operation{
-		Id:               aws.String(e.id),
-		Name:             aws.String(e.name),
-		Type:             types.OperationTypeExecution,
-		Status:           types.OperationStatusStarted,
-		StartTimestamp:   ptr(now),
-		ExecutionDetails: &types.ExecutionDetails{InputPayload: e.inputPayload()},
-	}}
+	// the record and the event each hold what they point to
+	rec := &opRecord{start: now, strs: [4]string{0: e.id, 2: e.name}}
+	x := &executionStartedStorage{timeout: e.timeoutSecs}
+	x.details.InputPayload = e.inputPayload()
+	op := &rec.op
+	op.Id, op.Name, op.Type, op.Status = &rec.strs[0], &rec.strs[2], types.OperationTypeExecution, types.OperationStatusStarted
+	op.StartTimestamp, op.ExecutionDetails = &rec.start, &x.details
 	e.addRec(rec)
-	e.appendEvent(types.Event{
-		EventType:      types.EventTypeExecutionStarted,
-		EventTimestamp: e.stamp(now),
-		Id:             rec.op.Id, // shared like opEvent's
-		Name:           rec.op.Name,
-		ExecutionStartedDetails: &types.ExecutionStartedDetails{
-			Input:            &types.EventInput{Payload: rec.op.ExecutionDetails.InputPayload, Truncated: e.notTruncated},
-			ExecutionTimeout: ptr(e.timeoutSecs),
-		},
-	})
+	x.input = types.EventInput{Payload: x.details.InputPayload, Truncated: e.notTruncated}
+	x.started = types.ExecutionStartedDetails{Input: &x.input, ExecutionTimeout: &x.timeout}
+	ev := e.newEvent()
+	ev.EventId = e.eventID(int32(len(e.history)))
+	ev.EventType = types.EventTypeExecutionStarted
+	ev.EventTimestamp = e.stamp(now)
+	ev.Id, ev.Name = op.Id, op.Name // shared like opEvent's
+	ev.ExecutionStartedDetails = &x.started
 	e.timeout = &timer{Timer: Timer{
 		Due:          now.Add(time.Duration(e.timeoutSecs) * time.Second),
 		Kind:         TimerExecutionTimeout,
 		ExecutionArn: e.arn,
 	}, exec: e}
 	e.b.arm(e.timeout)
+}
+
+// executionStartedStorage holds the EXECUTION op's details and its
+// ExecutionStarted event's, which share the input: one allocation.
+type executionStartedStorage struct {
+	details types.ExecutionDetails
+	started types.ExecutionStartedDetails
+	input   types.EventInput
+	timeout int32
 }
 
 // byIDMin is the operation count from which rec uses a map: below it a
@@ -316,6 +322,13 @@ func (e *execution) endLocked(end *ending, at time.Time) {
 	e.finishLocked(end, at)
 }
 
+// executionSucceededStorage is an ExecutionSucceeded event's details with
+// their result: one allocation.
+type executionSucceededStorage struct {
+	d types.ExecutionSucceededDetails
+	r types.EventResult
+}
+
 // finishLocked makes the execution terminal: the EXECUTION op, the final
 // event, and no timer left.
 func (e *execution) finishLocked(end *ending, at time.Time) {
@@ -332,7 +345,9 @@ func (e *execution) finishLocked(end *ending, at time.Time) {
 	switch end.status {
 	case types.ExecutionStatusSucceeded:
 		ev.EventType = types.EventTypeExecutionSucceeded
-		ev.ExecutionSucceededDetails = &types.ExecutionSucceededDetails{Result: &types.EventResult{Payload: end.result, Truncated: e.notTruncated}}
+		x := &executionSucceededStorage{r: types.EventResult{Payload: end.result, Truncated: e.notTruncated}}
+		x.d.Result = &x.r
+		ev.ExecutionSucceededDetails = &x.d
 	case types.ExecutionStatusFailed:
 		ev.EventType = types.EventTypeExecutionFailed
 		ev.ExecutionFailedDetails = &types.ExecutionFailedDetails{Error: evErr}

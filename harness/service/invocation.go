@@ -165,14 +165,20 @@ func (b *Backend) EndInvocation(arn string, output []byte, invokeErr error) (Out
 	return out, nil
 }
 
+// invocationCompletedStorage is an InvocationCompleted event's details with
+// what they point to: one allocation.
+type invocationCompletedStorage struct {
+	d          types.InvocationCompletedDetails
+	start, end time.Time
+	requestID  string
+}
+
 // closeInvocationLocked records the end of the invocation in flight
 // (InvocationCompleted, with invErr when it failed) and retires its token.
 func (e *execution) closeInvocationLocked(now time.Time, invErr *types.ErrorObject) {
-	details := &types.InvocationCompletedDetails{
-		StartTimestamp: ptr(e.invStart),
-		EndTimestamp:   ptr(now),
-		RequestId:      aws.String(e.requestID),
-	}
+	x := &invocationCompletedStorage{start: e.invStart, end: now, requestID: e.requestID}
+	details := &x.d
+	details.StartTimestamp, details.EndTimestamp, details.RequestId = &x.start, &x.end, &x.requestID
 	if invErr != nil {
 		details.Error = &types.EventError{Payload: invErr, Truncated: e.notTruncated}
 	}

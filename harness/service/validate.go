@@ -218,7 +218,7 @@ func (o *overlay) reset(n int) *overlay {
 		return o
 	}
 	o.byID = nil
-	o.ids = o.ids[:0]
+	o.ids = slices.Grow(o.ids[:0], n)
 	o.vals = slices.Grow(o.vals[:0], n)
 	return o
 }
