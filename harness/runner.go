@@ -171,7 +171,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	var records []Invocation
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
-		rec := &recorder{next: r.cfg.observer, ops: make([]durable.OperationEvent, 0, 16), wall: clk.wallNow}
+		rec := newRecorder(r.cfg.observer, clk.wallNow)
 		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger, Clock: clk}
 		defer func() {
 			if p := recover(); p != nil {
@@ -223,6 +223,22 @@ type recorder struct {
 	runs   []durable.StepRunEvent
 	runsAt []time.Time      // wall time each step run started, for WallStalls
 	wall   func() time.Time // the run's VirtualClock's wall clock
+	room   recorderRoom
+}
+
+// recorderRoom is where a recorder's lists start, in the recorder's own
+// allocation: enough for a small invocation (the calculator's has about
+// ten operations and four step runs); longer lists grow as usual.
+type recorderRoom struct {
+	ops    [12]durable.OperationEvent
+	runs   [4]durable.StepRunEvent
+	runsAt [4]time.Time
+}
+
+func newRecorder(next durable.Observer, wall func() time.Time) *recorder {
+	o := &recorder{next: next, wall: wall}
+	o.ops, o.runs, o.runsAt = o.room.ops[:0], o.room.runs[:0], o.room.runsAt[:0]
+	return o
 }
 
 // starts lists the step runs with the wall time each started.
