@@ -60,6 +60,12 @@ type execution struct {
 	closed bool
 }
 
+// queueRoom is the checkpoint queue's first capacity: a START and an end
+// for each of about ten operations, the calculator's invocation, in one
+// array. The queue hands each batch the array's front, so a smaller array
+// would be replaced several times per invocation.
+const queueRoom = 20
+
 var discardLogger = slog.New(slog.DiscardHandler)
 
 func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution {
@@ -74,7 +80,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		clock:    env.Clock,
 		token:    aws.String(in.CheckpointToken),
 		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
-		queue:    make([]types.OperationUpdate, 0, 4),
+		queue:    make([]types.OperationUpdate, 0, queueRoom),
 	}
 	if e.logger == nil {
 		e.logger = discardLogger
