@@ -2,36 +2,32 @@ package durable
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// WaitAttempt is what a WaitStrategy decides on.
-type WaitAttempt[S any] struct {
-	State   S              // the state the check just returned
-	Attempt int            // 1-based number of that check
-	Jitter  func() float64 // draws in [0,1) from Env.Jitter
-}
-
-// WaitDecision says whether to check again and after how long. The runtime
-// rounds the delay up to whole seconds, at least 1.
+// WaitDecision says whether to check again and after how long (the runtime
+// rounds the delay up to whole seconds, at least 1), or, with Err and no
+// Continue, that the WaitForCondition fails with Err recorded.
 type WaitDecision struct {
 	Continue bool
 	Delay    time.Duration
+	Err      error
 }
 
-// WaitStrategy decides, after each check of WaitForCondition, whether to
-// poll again. An error ends the WaitForCondition with that error recorded.
-type WaitStrategy[S any] func(WaitAttempt[S]) (WaitDecision, error)
+// WaitStrategy decides, after check number attempt (1-based) returned state,
+// whether to poll again. It must decide from its arguments (jitter aside).
+type WaitStrategy[S any] func(state S, attempt int) WaitDecision
 
 // WaitStrategyConfig configures NewWaitStrategy. Zero fields take the
-// defaults of the other SDKs: 60 attempts, 5 s initial delay, 5 min cap,
+// defaults of the official SDKs: 60 attempts, 5 s initial delay, 5 min cap,
 // rate 1.5, full jitter.
 type WaitStrategyConfig[S any] struct {
 	// ShouldContinuePolling reports whether the condition still needs
-	// waiting for (required).
+	// waiting for; nil polls until MaxAttempts (the official default).
 	ShouldContinuePolling func(S) bool
 	MaxAttempts           int // total checks, the first included
 	InitialDelay          time.Duration
@@ -42,10 +38,16 @@ type WaitStrategyConfig[S any] struct {
 
 // NewWaitStrategy builds a strategy that polls while ShouldContinuePolling
 // says so, with exponential backoff: the delay after check n is
-// min(InitialDelay*BackoffRate^(n-1), MaxDelay), jittered. When the
-// condition still holds after MaxAttempts checks it returns a
-// *WaitMaxAttemptsError. A nil ShouldContinuePolling polls once and stops.
+// min(InitialDelay*BackoffRate^(n-1), MaxDelay), jittered with draws from
+// math/rand (a strategy gets no seeded source; under the harness use
+// JitterNone, or the default strategy, for reproducible delays). When the
+// condition still holds after MaxAttempts checks its decision carries a
+// *WaitMaxAttemptsError.
 func NewWaitStrategy[S any](c WaitStrategyConfig[S]) WaitStrategy[S] {
+	return newWaitStrategy(c, rand.Float64)
+}
+
+func newWaitStrategy[S any](c WaitStrategyConfig[S], jitter func() float64) WaitStrategy[S] {
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 60
 	}
@@ -58,22 +60,24 @@ func NewWaitStrategy[S any](c WaitStrategyConfig[S]) WaitStrategy[S] {
 	if c.BackoffRate <= 0 {
 		c.BackoffRate = 1.5
 	}
-	return func(a WaitAttempt[S]) (WaitDecision, error) {
-		if c.ShouldContinuePolling == nil || !c.ShouldContinuePolling(a.State) {
-			return WaitDecision{}, nil
+	return func(state S, attempt int) WaitDecision {
+		if c.ShouldContinuePolling != nil && !c.ShouldContinuePolling(state) {
+			return WaitDecision{}
 		}
-		if a.Attempt >= c.MaxAttempts {
-			return WaitDecision{}, &WaitMaxAttemptsError{MaxAttempts: c.MaxAttempts}
+		if attempt >= c.MaxAttempts {
+			return WaitDecision{Err: &WaitMaxAttemptsError{MaxAttempts: c.MaxAttempts}}
 		}
-		return WaitDecision{Continue: true, Delay: backoff(c.InitialDelay, c.MaxDelay, c.BackoffRate, c.Jitter, a.Attempt, a.Jitter)}, nil
+		return WaitDecision{Continue: true, Delay: backoff(c.InitialDelay, c.MaxDelay, c.BackoffRate, c.Jitter, attempt, jitter)}
 	}
 }
 
-// WaitForConditionConfig configures one WaitForCondition.
-type WaitForConditionConfig[S any] struct {
-	InitialState S               // the state the first check receives
-	WaitStrategy WaitStrategy[S] // required
-	Serdes       Serdes          // how the state is stored (default JSON)
+// ConditionConfig configures one WaitForCondition. A nil WaitStrategy is the
+// official default: poll with 5 s backoff ×1.5 up to 5 min, full jitter
+// (from Env.Jitter), and fail after 60 checks.
+type ConditionConfig[S any] struct {
+	InitialState S // the state the first check receives
+	WaitStrategy func(state S, attempt int) WaitDecision
+	Serdes       Serdes // how the state is stored (default JSON)
 }
 
 // WaitForCondition polls check until the wait strategy says stop, and returns
@@ -83,17 +87,21 @@ type WaitForConditionConfig[S any] struct {
 // the delay and suspends the invocation; the service invokes the function
 // again after the delay, and the next check receives that state. A check
 // that returns an error is not retried: it fails the operation, as does an
-// error from the strategy, and WaitForCondition returns a
+// error in the strategy's decision, and WaitForCondition returns a
 // *WaitForConditionError, live and on replay. A finished WaitForCondition
 // replays its final state without running check.
-func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext, state S) (S, error), cfg WaitForConditionConfig[S]) (S, error) {
+func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext, state S) (S, error), cfg ConditionConfig[S]) (S, error) {
 	var zero S
 	c, err := internal(ctx)
 	if err != nil {
 		return zero, err
 	}
-	if check == nil || cfg.WaitStrategy == nil {
-		return zero, &ValidationError{Message: "wait for condition " + quote(name) + " needs a check function and a wait strategy"}
+	if check == nil {
+		return zero, &ValidationError{Message: "wait for condition " + quote(name) + " needs a check function"}
+	}
+	strategy := cfg.WaitStrategy
+	if strategy == nil {
+		strategy = newWaitStrategy(WaitStrategyConfig[S]{}, c.exec.jitter)
 	}
 	sd := cfg.Serdes
 	if sd == nil {
@@ -119,8 +127,11 @@ func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext
 			if err := deserializeResult(sd, out, &stored, "wait for condition", name); err != nil {
 				return "", WaitDecision{}, err
 			}
-			d, err := cfg.WaitStrategy(WaitAttempt[S]{State: stored, Attempt: sc.Attempt(), Jitter: c.exec.jitter})
-			return out, d, err
+			d := strategy(stored, sc.Attempt())
+			if !d.Continue && d.Err != nil {
+				return out, d, d.Err
+			}
+			return out, d, nil
 		},
 	}
 	payload, err := c.waitForCondition(ctx, name, &p)

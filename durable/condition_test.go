@@ -22,7 +22,7 @@ func counter(initial int, checks *[][2]int) func(durable.Context, int) (int, err
 		return durable.WaitForCondition(ctx, "poll", func(sc durable.StepContext, s int) (int, error) {
 			*checks = append(*checks, [2]int{sc.Attempt(), s})
 			return s + 1, nil
-		}, durable.WaitForConditionConfig[int]{
+		}, durable.ConditionConfig[int]{
 			InitialState: initial,
 			WaitStrategy: durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{
 				ShouldContinuePolling: func(s int) bool { return s < threshold },
@@ -141,7 +141,7 @@ func TestWaitForConditionFailures(t *testing.T) {
 			var seen []error
 			inv := durable.Handle(func(ctx durable.Context, _ any) (int, error) {
 				v, err := durable.WaitForCondition(ctx, "", func(_ durable.StepContext, s int) (int, error) { return tc.check(s) },
-					durable.WaitForConditionConfig[int]{WaitStrategy: durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{
+					durable.ConditionConfig[int]{WaitStrategy: durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{
 						ShouldContinuePolling: func(int) bool { return true }, MaxAttempts: 3, InitialDelay: time.Second, BackoffRate: 1, Jitter: durable.JitterNone,
 					})})
 				if err != nil {
@@ -188,8 +188,8 @@ func TestWaitForConditionCustomSerdes(t *testing.T) {
 		return durable.WaitForCondition(ctx, "grow", func(_ durable.StepContext, s string) (string, error) {
 			states = append(states, s)
 			return s + "x", nil
-		}, durable.WaitForConditionConfig[string]{Serdes: tagSerdes{}, WaitStrategy: func(a durable.WaitAttempt[string]) (durable.WaitDecision, error) {
-			return durable.WaitDecision{Continue: len(a.State) < 2, Delay: 1500 * time.Millisecond}, nil
+		}, durable.ConditionConfig[string]{Serdes: tagSerdes{}, WaitStrategy: func(state string, _ int) durable.WaitDecision {
+			return durable.WaitDecision{Continue: len(state) < 2, Delay: 1500 * time.Millisecond}
 		}})
 	})
 	m := newMem(`null`)
@@ -205,26 +205,45 @@ func TestWaitForConditionCustomSerdes(t *testing.T) {
 }
 
 func TestNewWaitStrategyDelays(t *testing.T) {
-	s := durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{ShouldContinuePolling: func(int) bool { return true }})
+	s := durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{ShouldContinuePolling: func(int) bool { return true }, Jitter: durable.JitterNone})
 	var got []time.Duration
 	for attempt := 1; attempt <= 12; attempt++ {
-		d, err := s(durable.WaitAttempt[int]{Attempt: attempt, Jitter: func() float64 { return 0.5 }})
-		if err != nil || !d.Continue {
-			t.Fatalf("attempt %d: %+v %v", attempt, d, err)
+		d := s(0, attempt)
+		if d.Err != nil || !d.Continue {
+			t.Fatalf("attempt %d: %+v", attempt, d)
 		}
 		got = append(got, d.Delay)
 	}
-	// defaults: 5 s x 1.5^(n-1), capped at 5 min, full jitter (here half of it)
-	want := []time.Duration{2500 * time.Millisecond, 3750 * time.Millisecond, 5625 * time.Millisecond}
-	if !slices.Equal(got[:3], want) || got[11] != 150*time.Second {
+	// defaults: 5 s x 1.5^(n-1), capped at 5 min
+	want := []time.Duration{5 * time.Second, 7500 * time.Millisecond, 11250 * time.Millisecond}
+	if !slices.Equal(got[:3], want) || got[11] != 300*time.Second {
 		t.Fatalf("delays %v", got)
 	}
-	if _, err := s(durable.WaitAttempt[int]{Attempt: 60}); err == nil {
-		t.Fatal("attempt 60 of 60 did not give up")
+	if d := s(0, 60); d.Continue || d.Err == nil {
+		t.Fatalf("attempt 60 of 60 did not give up: %+v", d)
 	}
 	stop := durable.NewWaitStrategy(durable.WaitStrategyConfig[int]{ShouldContinuePolling: func(n int) bool { return n < 3 }})
-	if d, err := stop(durable.WaitAttempt[int]{State: 3, Attempt: 99}); err != nil || d.Continue {
-		t.Fatalf("a met condition: %+v %v", d, err)
+	if d := stop(3, 99); d.Err != nil || d.Continue {
+		t.Fatalf("a met condition: %+v", d)
+	}
+}
+
+// Without a strategy WaitForCondition polls as the official default does,
+// its full jitter drawn from Env.Jitter.
+func TestWaitForConditionDefaultStrategy(t *testing.T) {
+	var checks int
+	h := func(ctx durable.Context, _ any) (int, error) {
+		return durable.WaitForCondition(ctx, "poll", func(_ durable.StepContext, s int) (int, error) {
+			checks++
+			return s + 1, nil
+		}, durable.ConditionConfig[int]{})
+	}
+	m := newMem(`null`)
+	if out, err := m.invokeOnce(t, durable.Handle(h), durable.Env{Jitter: func() float64 { return 0.5 }}); err != nil || out.Status != durable.InvocationPending || checks != 1 {
+		t.Fatalf("%d checks, %+v %v", checks, out, err)
+	}
+	if got := actions(m); !slices.Equal(got, []string{"START", "RETRY 1 3s"}) {
+		t.Fatalf("first updates %v: want a 2.5 s delay, sent as 3 s", got)
 	}
 }
 
@@ -232,7 +251,7 @@ func TestWaitForConditionValidation(t *testing.T) {
 	m := newMem(`null`)
 	var err error
 	out, _ := m.run(t, durable.Handle(func(ctx durable.Context, _ any) (int, error) {
-		_, err = durable.WaitForCondition(ctx, "x", func(_ durable.StepContext, s int) (int, error) { return s, nil }, durable.WaitForConditionConfig[int]{})
+		_, err = durable.WaitForCondition[int](ctx, "x", nil, durable.ConditionConfig[int]{})
 		return 0, nil
 	}), durable.Env{})
 	if _, ok := errors.AsType[*durable.ValidationError](err); !ok || out.Status != durable.InvocationSucceeded || m.updateCount() != 0 {

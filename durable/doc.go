@@ -138,9 +138,11 @@
 //     with the input and records its result, or its error (*InvokeError).
 //   - WaitForCondition polls a check function: one STEP of SubType
 //     WaitForCondition, one attempt per check; to poll again it records
-//     RETRY with the state and the wait strategy's delay (NewWaitStrategy,
-//     or any WaitStrategy), and the next check gets that state back. A check
-//     error or a strategy error fails it with a *WaitForConditionError.
+//     RETRY with the state and the wait strategy's delay (the official
+//     default when ConditionConfig.WaitStrategy is nil, NewWaitStrategy,
+//     or any func(state, attempt) WaitDecision), and the next check gets
+//     that state back. A check error or a decision's Err fails it with a
+//     *WaitForConditionError.
 //
 // They work in any context, Parallel branches included: a branch waiting for
 // a callback is suspended and keeps its slot, and a branch that failed
@@ -300,9 +302,10 @@
 //     a SerdesContext on []byte; WithSerdes is one step's serdes, not the
 //     handler-wide default (not reworked in this change: every custom serdes
 //     and its call sites would move).
-//   - WaitForCondition takes WaitForConditionConfig with a required
-//     WaitStrategy[S] returning (WaitDecision, error), not ConditionConfig
-//     with an optional func(state, attempt) WaitDecision (same reason).
+//   - A strategy made by NewWaitStrategy jitters with math/rand (the
+//     official strategy signature has no jitter source); the default one
+//     (a nil ConditionConfig.WaitStrategy) draws from Env.Jitter, so only it
+//     is reproducible under a seed.
 //   - Callback has no Done channel and CreateCallback takes the same
 //     CallbackOption as WaitForCallback: Done belongs with the futures.
 //   - Logger() returns *slog.Logger rather than a Logger interface; its

@@ -208,3 +208,11 @@ func TestMapReturnsBatchErrorWithResult(t *testing.T) {
 		t.Fatalf("a handler returning the map's error must fail with BatchError: %+v", out)
 	}
 }
+
+// WaitForCondition's official shape.
+var (
+	_ = durable.ConditionConfig[int]{InitialState: 0, WaitStrategy: func(state int, attempt int) durable.WaitDecision {
+		return durable.WaitDecision{Continue: state < 3, Delay: time.Second, Err: nil}
+	}, Serdes: nil}
+	_ func(durable.Context, string, func(durable.StepContext, int) (int, error), durable.ConditionConfig[int]) (int, error) = durable.WaitForCondition[int]
+)

@@ -45,7 +45,7 @@ func fixedDelay[S any](d time.Duration, maxAttempts int, more func(S) bool) dura
 func count(ctx durable.Context, name string, initial, threshold int, d time.Duration) (int, error) {
 	return durable.WaitForCondition(ctx, name, func(_ durable.StepContext, s int) (int, error) {
 		return s + 1, nil
-	}, durable.WaitForConditionConfig[int]{
+	}, durable.ConditionConfig[int]{
 		InitialState: initial,
 		WaitStrategy: fixedDelay(d, 0, func(s int) bool { return s < threshold }),
 	})
@@ -61,7 +61,7 @@ func countFromZero(ctx durable.Context, threshold int) (int, error) {
 func conditionMetAtOnce(ctx durable.Context, _ any) (int, error) {
 	return durable.WaitForCondition(ctx, "", func(_ durable.StepContext, s int) (int, error) {
 		return s, nil
-	}, durable.WaitForConditionConfig[int]{
+	}, durable.ConditionConfig[int]{
 		InitialState: 5,
 		WaitStrategy: fixedDelay(time.Second, 0, func(s int) bool { return s < 5 }),
 	})
@@ -87,7 +87,7 @@ func countEveryTwoSeconds(ctx durable.Context, threshold int) (int, error) {
 func conditionNeverMet(ctx durable.Context, _ any) (int, error) {
 	return durable.WaitForCondition(ctx, "", func(_ durable.StepContext, s int) (int, error) {
 		return s + 1, nil
-	}, durable.WaitForConditionConfig[int]{
+	}, durable.ConditionConfig[int]{
 		WaitStrategy: fixedDelay(time.Second, 3, func(int) bool { return true }),
 	})
 }
@@ -96,7 +96,7 @@ func conditionNeverMet(ctx durable.Context, _ any) (int, error) {
 func conditionCheckFails(ctx durable.Context, _ any) (int, error) {
 	return durable.WaitForCondition(ctx, "", func(durable.StepContext, int) (int, error) {
 		return 0, errors.New("condition check failed")
-	}, durable.WaitForConditionConfig[int]{
+	}, durable.ConditionConfig[int]{
 		WaitStrategy: fixedDelay(time.Second, 0, func(int) bool { return true }),
 	})
 }
@@ -115,7 +115,7 @@ func conditionStructState(ctx durable.Context, _ any) (jobState, error) {
 			s.Status = "DONE"
 		}
 		return s, nil
-	}, durable.WaitForConditionConfig[jobState]{
+	}, durable.ConditionConfig[jobState]{
 		InitialState: jobState{Status: "PENDING"},
 		WaitStrategy: fixedDelay(time.Second, 0, func(s jobState) bool { return s.Status == "PENDING" }),
 	})
@@ -125,7 +125,7 @@ func conditionStructState(ctx durable.Context, _ any) (jobState, error) {
 func conditionNullState(ctx durable.Context, _ any) (*string, error) {
 	return durable.WaitForCondition(ctx, "", func(durable.StepContext, *string) (*string, error) {
 		return nil, nil
-	}, durable.WaitForConditionConfig[*string]{
+	}, durable.ConditionConfig[*string]{
 		WaitStrategy: fixedDelay(time.Second, 0, func(*string) bool { return false }),
 	})
 }
@@ -150,7 +150,7 @@ func (boxSerdes) Deserialize(data string, ptr any) error {
 func conditionCustomSerdes(ctx durable.Context, _ any) (string, error) {
 	return durable.WaitForCondition(ctx, "", func(_ durable.StepContext, s string) (string, error) {
 		return s + "x", nil
-	}, durable.WaitForConditionConfig[string]{
+	}, durable.ConditionConfig[string]{
 		Serdes:       boxSerdes{},
 		WaitStrategy: fixedDelay(time.Second, 0, func(s string) bool { return len(s) < 2 }),
 	})
