@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/dpcheck/dpcheck/durable"
@@ -50,17 +51,27 @@ func withPlugins[E, R any](fn func(durable.Context, E) (R, error), build func(*p
 	})
 }
 
-// pluginLog writes the records of one invocation's plugins.
+// pluginLog writes the records of one invocation's plugins, which hooks of
+// several plugins and branches call at once.
 type pluginLog struct {
 	log *slog.Logger
+	mu  sync.Mutex
 	arn string // the execution ARN, from invocation-start
+}
+
+func (l *pluginLog) keepArn(arn string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.arn = arn
 }
 
 func (l *pluginLog) emit(plugin, hook string, fields ...any) {
 	args := append([]any{"plugin", plugin, "hook", hook}, fields...)
+	l.mu.Lock()
 	if l.arn != "" {
 		args = append(args, "durableExecutionArn", l.arn)
 	}
+	l.mu.Unlock()
 	l.log.Info(plugin+" "+hook, args...)
 }
 

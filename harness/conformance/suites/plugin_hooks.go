@@ -15,7 +15,7 @@ import (
 // for the records that follow.
 func arnKeeper(l *pluginLog, also func(durable.InvocationHookInfo)) func(context.Context, durable.InvocationHookInfo) {
 	return func(_ context.Context, info durable.InvocationHookInfo) {
-		l.arn = info.ExecutionArn
+		l.keepArn(info.ExecutionArn)
 		if also != nil {
 			also(info)
 		}
@@ -288,7 +288,7 @@ func faultyHooks(l *pluginLog) []durable.Plugin {
 	throw := func(hook string) { l.emit("CONFPLUGIN-FAULTY", hook); panic(errFaulty) }
 	return []durable.Plugin{{
 		OnInvocationStart: func(_ context.Context, info durable.InvocationHookInfo) {
-			l.arn = info.ExecutionArn
+			l.keepArn(info.ExecutionArn)
 			throw("invocation-start")
 		},
 		OnInvocationEnd: func(context.Context, durable.InvocationEndHookInfo) { throw("invocation-end") },
