@@ -152,11 +152,14 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 		case types.OperationActionSucceed:
 			op.Status = types.OperationStatusSucceeded
 			op.EndTimestamp = e.stamp(now)
-			cd := &storedContextResult{d: types.ContextDetails{ReplayChildren: replay}}
+			both := new(contextSucceeded)
+			cd := &both.stored
+			cd.d.ReplayChildren = replay
 			cd.d.Result = copyInto(&cd.result, u.Payload)
 			op.ContextDetails = &cd.d
 			ev := e.opEvent(rec, types.EventTypeContextSucceeded, now)
-			x := &contextSucceededEvent{result: types.EventResult{Payload: op.ContextDetails.Result, Truncated: e.notTruncated}}
+			x := &both.event
+			x.result = types.EventResult{Payload: op.ContextDetails.Result, Truncated: e.notTruncated}
 			x.d.Result = &x.result
 			ev.ContextSucceededDetails = &x.d
 		case types.OperationActionFail:
@@ -227,6 +230,16 @@ type (
 		d      types.ContextDetails
 		result string
 	}
+	// A SUCCEED's stored details and its event's live as long as the
+	// execution both: one allocation for the two.
+	stepSucceeded struct {
+		stored storedStepResult
+		event  stepSucceededEvent
+	}
+	contextSucceeded struct {
+		stored storedContextResult
+		event  contextSucceededEvent
+	}
 )
 
 func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now time.Time) {
@@ -243,11 +256,14 @@ func (e *execution) applyStepLocked(rec *opRecord, u *types.OperationUpdate, now
 	case types.OperationActionSucceed:
 		op.Status = types.OperationStatusSucceeded
 		op.EndTimestamp = e.stamp(now)
-		sd := &storedStepResult{d: types.StepDetails{Attempt: attempt + 1}}
+		both := new(stepSucceeded)
+		sd := &both.stored
+		sd.d.Attempt = attempt + 1
 		sd.d.Result = copyInto(&sd.result, u.Payload)
 		op.StepDetails = &sd.d
 		ev := e.opEvent(rec, types.EventTypeStepSucceeded, now)
-		x := &stepSucceededEvent{retry: types.RetryDetails{CurrentAttempt: attempt + 1}}
+		x := &both.event
+		x.retry = types.RetryDetails{CurrentAttempt: attempt + 1}
 		x.result = types.EventResult{Payload: op.StepDetails.Result, Truncated: e.notTruncated}
 		x.d = types.StepSucceededDetails{Result: &x.result, RetryDetails: &x.retry}
 		ev.StepSucceededDetails = &x.d

@@ -97,22 +97,16 @@ type idemEntry struct {
 	out                *checkpointResult
 }
 
-// inputPayload is the EXECUTION operation's InputPayload: nil when no
-// input was given.
-func (e *execution) inputPayload() *string {
-	if e.noInput {
-		return nil
-	}
-	return aws.String(e.input)
-}
-
 // startExecutionLocked creates the EXECUTION op, ExecutionStarted and the
 // execution-timeout timer.
 func (e *execution) startExecutionLocked(now time.Time) {
 	// the record and the event each hold what they point to
 	rec := &opRecord{start: now, strs: [4]string{0: e.id, 2: e.name}}
 	x := &executionStartedStorage{timeout: e.timeoutSecs}
-	x.details.InputPayload = e.inputPayload()
+	if !e.noInput { // InputPayload stays nil when no input was given
+		x.payload = e.input
+		x.details.InputPayload = &x.payload
+	}
 	op := &rec.op
 	op.Id, op.Name, op.Type, op.Status = &rec.strs[0], &rec.strs[2], types.OperationTypeExecution, types.OperationStatusStarted
 	op.StartTimestamp, op.ExecutionDetails = &rec.start, &x.details
@@ -139,6 +133,7 @@ type executionStartedStorage struct {
 	details types.ExecutionDetails
 	started types.ExecutionStartedDetails
 	input   types.EventInput
+	payload string
 	timeout int32
 }
 
