@@ -21,6 +21,10 @@ type Env struct {
 	Plugins    []Plugin // see Plugin and WithPlugins
 }
 
+// Handler is a durable handler's type, as the official SDK names it; Start,
+// Wrap and Handle take any such function.
+type Handler[I, O any] func(ctx Context, event I) (O, error)
+
 // Invoker runs ONE invocation over the raw JSON envelope and returns the raw
 // JSON output. A non-nil error means the invocation itself failed (malformed
 // envelope, a checkpoint call failed): the service treats it as a failed

@@ -216,3 +216,10 @@ var (
 	}, Serdes: nil}
 	_ func(durable.Context, string, func(durable.StepContext, int) (int, error), durable.ConditionConfig[int]) (int, error) = durable.WaitForCondition[int]
 )
+
+// A named Handler passes to Start, Wrap and Handle.
+var (
+	_ durable.Handler[[]string, []string] = officialHandler
+	_                                     = durable.Wrap(durable.Handler[[]string, []string](officialHandler))
+	_                                     = durable.Handle(durable.Handler[[]string, []string](officialHandler))
+)
