@@ -123,6 +123,23 @@ func (cb *Callback[O]) Result() (O, error) {
 	return out, nil
 }
 
+// Done is closed when the callback's outcome is on record, so Result
+// returns it without suspending. The service records an outcome between
+// invocations, so in an invocation that found the callback open Done stays
+// open (Result suspends).
+func (cb *Callback[O]) Done() <-chan struct{} {
+	if op := cb.ctx.exec.get(cb.opID); op != nil && terminal(op.Status) {
+		return closedChan
+	}
+	return make(chan struct{})
+}
+
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
 // CreateCallback records a CALLBACK operation and returns its id and a handle
 // on its result. Creating does not wait: hand Callback.ID to the external
 // system, then call Result. On replay the callback is not created again and

@@ -306,8 +306,8 @@
 //     official strategy signature has no jitter source); the default one
 //     (a nil ConditionConfig.WaitStrategy) draws from Env.Jitter, so only it
 //     is reproducible under a seed.
-//   - Callback has no Done channel and CreateCallback takes the same
-//     CallbackOption as WaitForCallback: Done belongs with the futures.
+//   - CreateCallback takes the same CallbackOption as WaitForCallback
+//     (WithSubmitterRetry is ignored there, not a compile error).
 //   - Logger() returns *slog.Logger rather than a Logger interface; its
 //     Debug/Info/Warn/Error(msg, args...) calls compile against both.
 //   - Option is func(*Env), not a sealed HandlerOption interface, and
@@ -325,6 +325,12 @@
 //   - BatchResult.Results is nil, not empty, when nothing succeeded.
 //   - Extras kept: ThrowIfError, CompletionReason(), WithToleratedFailureCount,
 //     AllSuccessful/AllCompleted/FirstSuccessful, DefaultRetry, WithReplayLogs.
-//   - Not here: futures and combinators (Go, StepAsync, All, Any, Race, ...),
-//     the Retry group operation and the DAG.
+//   - Not here: the Retry group operation, the DAG, WithCallbackDeserializer
+//     and the WaitOption, RetryOption and WaitForCallbackOption types.
+//   - Plugin hook infos carry a few fields beyond the official ones
+//     (RequestID, Operations, IsFirstInvocation on invocation end,
+//     IsReplayingChildren): the official plugin conformance suite probes
+//     them. OnOperationChange also reports what a checkpoint response says
+//     changed, not only the envelope's UpdatedOperationIds (the suite
+//     expects a step's SUCCEEDED there).
 package durable

@@ -223,3 +223,5 @@ var (
 	_                                     = durable.Wrap(durable.Handler[[]string, []string](officialHandler))
 	_                                     = durable.Handle(durable.Handler[[]string, []string](officialHandler))
 )
+
+var _ func(*durable.Callback[string]) <-chan struct{} = (*durable.Callback[string]).Done

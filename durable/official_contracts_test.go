@@ -229,3 +229,29 @@ func TestNewRetryStrategyValidation(t *testing.T) {
 		t.Fatalf("a valid config: %v", err)
 	}
 }
+
+// Callback.Done is open while the callback is, and closed once its outcome
+// is on record.
+func TestCallbackDone(t *testing.T) {
+	var done []bool
+	inv := durable.Handle(func(ctx durable.Context, _ any) (string, error) {
+		cb, err := durable.CreateCallback[string](ctx, "cb")
+		if err != nil {
+			return "", err
+		}
+		select {
+		case <-cb.Done():
+			done = append(done, true)
+		default:
+			done = append(done, false)
+		}
+		return cb.Result()
+	})
+	m := newMem(`null`)
+	mustPending(t, m, inv)
+	m.completeCallback(m.openCallbacks()[0], types.OperationStatusSucceeded, aws.String(`"yes"`), nil)
+	out, _ := m.run(t, inv, durable.Env{})
+	if out.Result != `"yes"` || fmt.Sprint(done) != "[false true]" {
+		t.Fatalf("result %s, done %v", out.Result, done)
+	}
+}
