@@ -47,8 +47,13 @@ func TestRuntimeCheckpointClientKeepsConnections(t *testing.T) {
 		t.Fatalf("%d checkpoint requests for %d steps; the test needs one per step at least", n, steps)
 	}
 	// One connection for the test's client, one for the function's
-	// checkpoint client.
-	if n := counting.Accepted(); n > 2 {
-		t.Errorf("%d connections accepted for %d checkpoint requests and one Invoke; want at most 2 (the runtime's checkpoint client reconnects)", n, checkpoints.Load())
+	// checkpoint client, and a few re-dials that net/http makes on its own
+	// on a loaded machine: it does not reuse a connection whose writer
+	// goroutine has not reported the request written within 50 ms of the
+	// response (maxWriteWaitBeforeConnReuse, which Go's own tests raise for
+	// the same reason). The defect this guards against re-dialled on about
+	// one request in eight.
+	if n, most := counting.Accepted(), int64(2+steps/100); n > most {
+		t.Errorf("%d connections accepted for %d checkpoint requests and one Invoke; want at most %d (the runtime's checkpoint client reconnects)", n, checkpoints.Load(), most)
 	}
 }
