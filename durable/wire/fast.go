@@ -352,9 +352,12 @@ func (d *fastDecoder) string() (string, bool) {
 	return "", false
 }
 
-// escapedString finishes a string whose first escape is at i.
+// escapedString finishes a string whose first escape is at i. Unescaping
+// never lengthens a string, so its raw length is room enough: one
+// allocation, however many escapes (payloads inside the envelope are
+// JSON text, full of them).
 func (d *fastDecoder) escapedString(start, i int) (string, bool) {
-	buf := make([]byte, 0, len(d.data[start:i])+16)
+	buf := make([]byte, 0, closingQuote(d.data, i)-start)
 	buf = append(buf, d.data[start:i]...)
 	for i < len(d.data) {
 		c := d.data[i]
@@ -420,6 +423,22 @@ func (d *fastDecoder) escapedString(start, i int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// closingQuote is the index of the quote that ends the string i is in (at
+// or past its opening quote), or len(data) when none does.
+func closingQuote(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case '"':
+			return i
+		case '\\':
+			i += 2
+		default:
+			i++
+		}
+	}
+	return len(data)
 }
 
 func hex4(b []byte) (rune, bool) {
