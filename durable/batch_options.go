@@ -29,8 +29,11 @@ type batchConfig struct {
 	maxConcurrencySet bool
 	completion        CompletionConfig
 	nesting           NestingMode
-	itemSerdes        Serdes
+	itemSerdes        Serdes                 // nil: the handler's
 	resultSerdes      Serdes                 // nil: the plain JSON payload
+	item              opSerdes               // itemSerdes bound to the batch; no item id
+	result            opSerdes               // resultSerdes bound to the batch
+	path              string                 // the batch's positional path, once begun
 	namer             func(index int) string // set by WithItemNamer
 	kind              *batchKind
 	// encodeResult and decodeResult store the whole BatchResult with
@@ -63,8 +66,8 @@ func WithBatchSerdes(s Serdes) BatchOption {
 
 // WithBatchResultSerdes sets how the whole BatchResult is stored in the
 // batch's own checkpoint (default: the plain JSON payload
-// {"all":[…],"completionReason":"…"}). Serialize receives the
-// BatchResult[O]; Deserialize a *BatchResult[O].
+// {"all":[…],"completionReason":"…"}). Marshal receives the
+// BatchResult[O]; Unmarshal a *BatchResult[O].
 func WithBatchResultSerdes(s Serdes) BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.resultSerdes = s })
 }
@@ -76,9 +79,10 @@ func WithItemNamer(namer func(index int) string) BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.namer = namer })
 }
 
-// newBatchConfig applies opts for a batch of total items of kind k.
-func newBatchConfig(k *batchKind, total int, opts []BatchOption) (*batchConfig, error) {
-	c := &batchConfig{itemSerdes: defaultSerdes, kind: k}
+// newBatchConfig applies opts for the batch name, of total items of kind k,
+// made in dc.
+func newBatchConfig(dc *dctx, k *batchKind, name string, total int, opts []BatchOption) (*batchConfig, error) {
+	c := &batchConfig{kind: k}
 	for _, o := range opts {
 		if o == nil {
 			return nil, &ValidationError{Message: fmt.Sprintf("a nil option given to %s", k.what)}
@@ -88,8 +92,14 @@ func newBatchConfig(k *batchKind, total int, opts []BatchOption) (*batchConfig, 
 	if c.maxConcurrencySet && c.maxConcurrency < 1 {
 		return nil, &ValidationError{Message: fmt.Sprintf("max concurrency must be at least 1, got: %d", c.maxConcurrency)}
 	}
-	if c.itemSerdes == nil {
-		c.itemSerdes = defaultSerdes
-	}
+	c.item = dc.serdesFor(c.itemSerdes, k.itemWhat, "")
+	c.result = dc.serdesFor(c.resultSerdes, k.what, name)
 	return c, c.completion.validate(total)
+}
+
+// itemAt is the item serdes for the item name at the positional path.
+func (c *batchConfig) itemAt(name, path string) opSerdes {
+	io := c.item.at(path)
+	io.name = name
+	return io
 }

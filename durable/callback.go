@@ -50,7 +50,7 @@ func WithCallbackHeartbeatTimeout(d time.Duration) CallbackOption {
 
 // WithCallbackSerdes sets how the callback's result is read (default JSON).
 // The service stores the bytes the external system sent as they are; the
-// serdes's Deserialize gets them as its data.
+// serdes's Unmarshal gets them as its data.
 func WithCallbackSerdes(s Serdes) CallbackOption {
 	return func(c *callbackConfig) { c.serdes = s }
 }
@@ -62,7 +62,7 @@ func WithSubmitterRetry(r RetryStrategy) CallbackOption {
 }
 
 func newCallbackConfig(opts []CallbackOption) (callbackConfig, error) {
-	cfg := callbackConfig{serdes: defaultSerdes, submitterRetry: defaultRetry}
+	cfg := callbackConfig{submitterRetry: defaultRetry}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -71,9 +71,6 @@ func newCallbackConfig(opts []CallbackOption) (callbackConfig, error) {
 		return cfg, &ValidationError{Message: "callback timeout must not be negative, got " + cfg.timeout.String()}
 	case cfg.heartbeat < 0:
 		return cfg, &ValidationError{Message: "callback heartbeat timeout must not be negative, got " + cfg.heartbeat.String()}
-	}
-	if cfg.serdes == nil {
-		cfg.serdes = defaultSerdes
 	}
 	if cfg.submitterRetry == nil {
 		cfg.submitterRetry = defaultRetry
@@ -95,7 +92,7 @@ type Callback[O any] struct {
 	opID       string
 	callbackID string
 	name       string
-	serdes     Serdes
+	io         opSerdes
 }
 
 // ID is the callback id the service assigned, the one the external system
@@ -117,7 +114,7 @@ func (cb *Callback[O]) Result() (O, error) {
 		return zero, err
 	}
 	var out O
-	if err := deserializeResult(cb.serdes, payload, &out, "callback", cb.callbackID); err != nil {
+	if err := cb.io.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -153,34 +150,35 @@ func CreateCallback[O any](ctx Context, name string, opts ...CallbackOption) (*C
 	if err != nil {
 		return nil, err
 	}
-	opID, cbID, err := c.createCallback(name, &cfg)
+	opID, path, cbID, err := c.createCallback(name, &cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Callback[O]{ctx: c, opID: opID, callbackID: cbID, name: name, serdes: cfg.serdes}, nil
+	io := c.serdesFor(cfg.serdes, "callback", cbID).at(path)
+	return &Callback[O]{ctx: c, opID: opID, callbackID: cbID, name: name, io: io}, nil
 }
 
 // createCallback starts (or finds) the CALLBACK operation named name and
-// returns its operation id and callback id. START is blocking: the id comes
+// returns its operation id, positional path and callback id. START is blocking: the id comes
 // back in the checkpoint response.
-func (c *dctx) createCallback(name string, cfg *callbackConfig) (opID, cbID string, err error) {
-	id, rec, err := c.begin(types.OperationTypeCallback, subCallback, name)
+func (c *dctx) createCallback(name string, cfg *callbackConfig) (opID, path, cbID string, err error) {
+	id, path, rec, err := c.begin(types.OperationTypeCallback, subCallback, name)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if rec == nil {
 		u := c.ref(id, types.OperationTypeCallback, subCallback, name).update(types.OperationActionStart)
 		u.CallbackOptions = &types.CallbackOptions{TimeoutSeconds: wholeSeconds(cfg.timeout), HeartbeatTimeoutSeconds: wholeSeconds(cfg.heartbeat)}
 		if err := c.send(u, true); err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 		rec = c.exec.get(id)
 	}
 	if rec == nil || rec.CallbackDetails == nil || aws.ToString(rec.CallbackDetails.CallbackId) == "" {
-		return "", "", c.exec.fail((&CallbackError{Name: name, Kind: CallbackFailed, ErrorType: "CallbackError",
+		return "", "", "", c.exec.fail((&CallbackError{Name: name, Kind: CallbackFailed, ErrorType: "CallbackError",
 			Message: "the service returned no callback id for callback " + id}).typed())
 	}
-	return id, aws.ToString(rec.CallbackDetails.CallbackId), nil
+	return id, path, aws.ToString(rec.CallbackDetails.CallbackId), nil
 }
 
 // callbackOutcome reads the callback operation opID: its result payload once
@@ -251,7 +249,8 @@ func WaitForCallback[O any](ctx Context, name string, submitter func(sc StepCont
 		return zero, callbackErrorFrom(name, errObj)
 	}
 	var out O
-	if err := deserializeResult(cfg.serdes, payload, &out, "wait for callback", name); err != nil {
+	io := c.serdesFor(cfg.serdes, "wait for callback", name).at(path)
+	if err := io.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -261,11 +260,11 @@ func WaitForCallback[O any](ctx Context, name string, submitter func(sc StepCont
 // the submitter step, and the callback's raw result, which becomes the
 // context's payload as it is (the caller deserializes it).
 func (cc *dctx) waitForCallback(name string, cfg *callbackConfig, submitter func(StepContext, string) error) (string, error) {
-	opID, cbID, err := cc.createCallback("", cfg)
+	opID, _, cbID, err := cc.createCallback("", cfg)
 	if err != nil {
 		return "", err
 	}
-	scfg := stepConfig{retry: cfg.submitterRetry, serdes: defaultSerdes}
+	scfg := stepConfig{retry: cfg.submitterRetry}
 	_, err = cc.step(cc, "", &scfg, func(sc StepContext) (string, error) {
 		return "null", submitter(sc, cbID)
 	})

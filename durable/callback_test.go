@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -136,8 +137,11 @@ func TestCallbackFailureKinds(t *testing.T) {
 // 4-16's shape: a custom serdes reads the bytes the external system sent.
 type countSerdes struct{}
 
-func (countSerdes) Serialize(v any) (string, error) { return strconv.Itoa(v.(int)), nil }
-func (countSerdes) Deserialize(data string, ptr any) error {
+func (countSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(strconv.Itoa(v.(int))), nil
+}
+func (countSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	n, err := strconv.Atoi(strings.TrimSpace(data))
 	*(ptr.(*int)) = n
 	return err

@@ -13,11 +13,13 @@ import (
 type ChildOption func(*childConfig)
 
 type childConfig struct {
-	serdes  Serdes
+	serdes  Serdes // nil: the handler's
 	summary func(payload string) string
+	io      opSerdes // set by the combinators once the operation is numbered
 }
 
-// WithChildSerdes sets how the child's result is stored (default JSON).
+// WithChildSerdes sets how the child's result is stored (default: the
+// handler's Serdes).
 func WithChildSerdes(s Serdes) ChildOption { return func(c *childConfig) { c.serdes = s } }
 
 // WithSummary sets the payload recorded instead of a result over 256 KiB
@@ -37,7 +39,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 	if err != nil {
 		return zero, err
 	}
-	cfg := childConfig{serdes: defaultSerdes}
+	cfg := childConfig{}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -45,12 +47,13 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, err
 	}
 	path := c.nextPath()
+	io := c.serdesFor(cfg.serdes, "child context", name).at(path)
 	r := c.runContext(ctx, hashID(path), path, subChild, name, false, nil, cfg.summary, func(cc *dctx) (string, error) {
 		v, err := fn(cc)
 		if err != nil {
 			return "", err
 		}
-		return serializeResult(cfg.serdes, v, "child context", name)
+		return io.marshal(v)
 	})
 	payload, errObj, err := c.settleContext(r)
 	if err != nil {
@@ -60,7 +63,7 @@ func RunInChildContext[O any](ctx Context, name string, fn func(Context) (O, err
 		return zero, childErrorFrom(name, errObj)
 	}
 	var out O
-	if err := deserializeResult(cfg.serdes, payload, &out, "child context", name); err != nil {
+	if err := io.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil

@@ -24,13 +24,13 @@ func All[O any](ctx Context, name string, fs []*Future[O], opts ...ChildOption) 
 		for i, f := range fs {
 			out[i] = f.value
 		}
-		return serializeResult(cfg.serdes, out, "combinator", name)
+		return cfg.io.marshal(out)
 	})
 	if err != nil {
 		return nil, err
 	}
 	var out []O
-	return out, deserializeResult(cfg.serdes, payload, &out, "combinator", name)
+	return out, cfg.io.unmarshal(payload, &out)
 }
 
 // AllSettled waits for every future and returns each one's outcome in
@@ -60,13 +60,13 @@ func AllSettled[O any](ctx Context, name string, fs []*Future[O], opts ...ChildO
 				out[i].Value = f.value
 			}
 		}
-		return serializeResult(cfg.serdes, out, "combinator", name)
+		return cfg.io.marshal(out)
 	})
 	if err != nil {
 		return nil, err
 	}
 	var out []Settled[O]
-	return out, deserializeResult(cfg.serdes, payload, &out, "combinator", name)
+	return out, cfg.io.unmarshal(payload, &out)
 }
 
 // Join waits for every future, of any result types, and returns nil or the
@@ -82,7 +82,7 @@ func Join(ctx Context, name string, fs []Awaitable, opts ...ChildOption) error {
 		if err := awaitInOrder(c.exec, cores, false); err != nil {
 			return "", err
 		}
-		return serializeResult(cfg.serdes, Void{}, "combinator", name)
+		return cfg.io.marshal(Void{})
 	})
 	return err
 }
@@ -102,13 +102,13 @@ func Any[O any](ctx Context, name string, fs []*Future[O], opts ...ChildOption) 
 		if i < 0 {
 			return "", &recordedError{typ: "AggregateError", msg: "All promises were rejected"}
 		}
-		return serializeResult(cfg.serdes, fs[i].value, "combinator", name)
+		return cfg.io.marshal(fs[i].value)
 	})
 	if err != nil {
 		return zero, err
 	}
 	var out O
-	return out, deserializeResult(cfg.serdes, payload, &out, "combinator", name)
+	return out, cfg.io.unmarshal(payload, &out)
 }
 
 // Race returns the outcome of the first future to settle, success or
@@ -129,13 +129,13 @@ func Race[O any](ctx Context, name string, fs []*Future[O], opts ...ChildOption)
 		if err := fs[i].core.err; err != nil {
 			return "", recordOf(err)
 		}
-		return serializeResult(cfg.serdes, fs[i].value, "combinator", name)
+		return cfg.io.marshal(fs[i].value)
 	})
 	if err != nil {
 		return zero, err
 	}
 	var out O
-	return out, deserializeResult(cfg.serdes, payload, &out, "combinator", name)
+	return out, cfg.io.unmarshal(payload, &out)
 }
 
 // selectRecord is what Select records: the winner's name and outcome.
@@ -174,13 +174,13 @@ func Select[O any](ctx Context, name string, branches []Branch[O], opts ...Child
 			return "", err
 		}
 		rec := selectRecord[O]{Winner: branches[i].Name, Outcome: Settled[O]{Value: fs[i].value, Err: fs[i].core.err}}
-		return serializeResult(cfg.serdes, rec, "combinator", name)
+		return cfg.io.marshal(rec)
 	})
 	if err != nil {
 		return "", zero, err
 	}
 	var rec selectRecord[O]
-	if err := deserializeResult(cfg.serdes, payload, &rec, "combinator", name); err != nil {
+	if err := cfg.io.unmarshal(payload, &rec); err != nil {
 		return "", zero, err
 	}
 	if e := rec.Outcome.Err; e != nil {
@@ -191,7 +191,7 @@ func Select[O any](ctx Context, name string, branches []Branch[O], opts ...Child
 }
 
 func childOptions(opts []ChildOption) *childConfig {
-	cfg := &childConfig{serdes: defaultSerdes}
+	cfg := &childConfig{}
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -218,6 +218,7 @@ func combine(ctx Context, name string, cfg *childConfig, body func(*dctx) (strin
 		return "", err
 	}
 	path := c.nextPath()
+	cfg.io = c.serdesFor(cfg.serdes, "combinator", name).at(path)
 	r := c.runContext(ctx, hashID(path), path, subChild, name, false, nil, cfg.summary, body)
 	payload, errObj, err := c.settleContext(r)
 	if err != nil {

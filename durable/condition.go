@@ -77,7 +77,7 @@ func newWaitStrategy[S any](c WaitStrategyConfig[S], jitter func() float64) Wait
 type ConditionConfig[S any] struct {
 	InitialState S // the state the first check receives
 	WaitStrategy func(state S, attempt int) WaitDecision
-	Serdes       Serdes // how the state is stored (default JSON)
+	Serdes       Serdes // how the state is stored (default: the handler's Serdes)
 }
 
 // WaitForCondition polls check until the wait strategy says stop, and returns
@@ -103,15 +103,13 @@ func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext
 	if strategy == nil {
 		strategy = newWaitStrategy(WaitStrategyConfig[S]{}, c.exec.jitter)
 	}
-	sd := cfg.Serdes
-	if sd == nil {
-		sd = defaultSerdes
-	}
+	io := c.serdesFor(cfg.Serdes, "wait for condition", name)
 	p := poll{
-		initial: func() (string, error) { return serializeResult(sd, cfg.InitialState, "wait for condition", name) },
+		io:      &io,
+		initial: func() (string, error) { return io.marshal(cfg.InitialState) },
 		check: func(sc StepContext, payload string) (string, WaitDecision, error) {
 			var state S
-			if err := deserializeResult(sd, payload, &state, "wait for condition", name); err != nil {
+			if err := io.unmarshal(payload, &state); err != nil {
 				return "", WaitDecision{}, err
 			}
 			next, err := check(sc, state)
@@ -119,12 +117,12 @@ func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext
 				return "", WaitDecision{}, err
 			}
 			// the strategy decides on what a replay would read back
-			out, err := serializeResult(sd, next, "wait for condition", name)
+			out, err := io.marshal(next)
 			if err != nil {
 				return "", WaitDecision{}, err
 			}
 			var stored S
-			if err := deserializeResult(sd, out, &stored, "wait for condition", name); err != nil {
+			if err := io.unmarshal(out, &stored); err != nil {
 				return "", WaitDecision{}, err
 			}
 			d := strategy(stored, sc.Attempt())
@@ -139,7 +137,7 @@ func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext
 		return zero, err
 	}
 	var out S
-	if err := deserializeResult(sd, payload, &out, "wait for condition", name); err != nil {
+	if err := io.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -147,6 +145,7 @@ func WaitForCondition[S any](ctx Context, name string, check func(sc StepContext
 
 // poll is WaitForCondition without generics: states are serialized.
 type poll struct {
+	io      *opSerdes // told the operation's id once it has begun
 	initial func() (string, error)
 	// check runs one check on the stored state and returns the new one,
 	// serialized, with the strategy's decision on it.
@@ -154,10 +153,11 @@ type poll struct {
 }
 
 func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, error) {
-	id, rec, err := c.begin(types.OperationTypeStep, subWaitForCondition, name)
+	id, path, rec, err := c.begin(types.OperationTypeStep, subWaitForCondition, name)
 	if err != nil {
 		return "", err
 	}
+	p.io.meta.OperationID = path
 	ref := c.ref(id, types.OperationTypeStep, subWaitForCondition, name)
 	attempt, start := 1, true
 	var state *string // the state a RETRY stored; nil: the initial state

@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -172,8 +173,11 @@ func TestWaitForConditionFailures(t *testing.T) {
 // strategy and the caller see what a replay will.
 type tagSerdes struct{}
 
-func (tagSerdes) Serialize(v any) (string, error) { return `"<` + v.(string) + `>"`, nil }
-func (tagSerdes) Deserialize(data string, ptr any) error {
+func (tagSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(`"<` + v.(string) + `>"`), nil
+}
+func (tagSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	s := strings.TrimSuffix(strings.TrimPrefix(data, `"<`), `>"`)
 	if len(s) != len(data)-4 {
 		return fmt.Errorf("not a tagged state: %s", data)

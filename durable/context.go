@@ -155,17 +155,18 @@ func (c *dctx) lookup(id string, typ types.OperationType, sub, name string) (*ty
 // begin starts the operation of type typ/sub named name at the next position
 // of this context: it takes a turn, numbers the operation, looks up its
 // record and tells the Observer how it was met.
-func (c *dctx) begin(typ types.OperationType, sub, name string) (string, *types.Operation, error) {
+func (c *dctx) begin(typ types.OperationType, sub, name string) (id, path string, rec *types.Operation, err error) {
 	if err := c.enter(); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
-	id := hashID(c.nextPath())
-	rec, err := c.lookup(id, typ, sub, name)
+	path = c.nextPath()
+	id = hashID(path)
+	rec, err = c.lookup(id, typ, sub, name)
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	c.observe(id, name, typ, sub, modeOf(rec))
-	return id, rec, nil
+	return id, path, rec, nil
 }
 
 func describeOp(typ, sub, name string) string {

@@ -54,7 +54,8 @@
 // # Steps
 //
 // Step runs its function once per attempt. Its result is serialized with
-// encoding/json (WithSerdes to change that), checkpointed, and returned
+// encoding/json (WithStepSerdes for one step, WithSerdes for the handler),
+// checkpointed, and returned
 // after a serialize/deserialize round trip, so the first run returns
 // exactly what a replay will. A result over 256 KiB, or one that cannot be
 // serialized, fails the step without retrying.
@@ -298,10 +299,6 @@
 // official_api_test.go moves by changing the import. These rows are kept
 // different, on purpose or for lack of time:
 //
-//   - Serdes is Serialize/Deserialize on strings, not Marshal/Unmarshal with
-//     a SerdesContext on []byte; WithSerdes is one step's serdes, not the
-//     handler-wide default (not reworked in this change: every custom serdes
-//     and its call sites would move).
 //   - A strategy made by NewWaitStrategy jitters with math/rand (the
 //     official strategy signature has no jitter source); the default one
 //     (a nil ConditionConfig.WaitStrategy) draws from Env.Jitter, so only it
@@ -321,7 +318,12 @@
 //   - Retry: JitterStrategy is an int, RetryAttempt carries Jitter (the
 //     seedable source) instead of Elapsed; LinearRetry(n, initial, step)
 //     stands for LinearBackoff(LinearRetryConfig).
-//   - No `_ [0]func()` guard fields: keyed literals port both ways.
+//   - No `_ [0]func()` guard fields (SerdesContext's excepted): keyed
+//     literals port both ways.
+//   - Serdes: no FileSystemSerdes, SerdesOf or ConfigureSerdes; the
+//     JSONSerdes shortcut for numbers, booleans and plain strings writes
+//     what encoding/json writes. SerdesContext.OperationID is the
+//     positional id ("1-2"), the official one; the wire id is its hash.
 //   - BatchResult.Results is nil, not empty, when nothing succeeded.
 //   - Extras kept: ThrowIfError, CompletionReason(), WithToleratedFailureCount,
 //     AllSuccessful/AllCompleted/FirstSuccessful, DefaultRetry, WithReplayLogs.

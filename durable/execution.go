@@ -25,7 +25,8 @@ type execution struct {
 	seq      *sequencer
 
 	plugins    plugins
-	first      bool // nothing but the EXECUTION operation on record, no changes reported
+	serdes     Serdes // Env.Serdes, never nil
+	first      bool   // nothing but the EXECUTION operation on record, no changes reported
 	replaying  atomic.Bool
 	replayLeft atomic.Int64 // terminal records the code has not reached yet
 	replayLogs bool
@@ -85,7 +86,10 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
-	e.replayLogs, e.plugins = env.ReplayLogs, env.Plugins
+	e.replayLogs, e.plugins, e.serdes = env.ReplayLogs, env.Plugins, env.Serdes
+	if e.serdes == nil {
+		e.serdes = defaultSerdes
+	}
 	if e.plugins.enriches() {
 		e.logger = slog.New(enrich{next: e.logger.Handler(), ps: e.plugins})
 	}

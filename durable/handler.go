@@ -19,6 +19,10 @@ type Env struct {
 	// replays (by default they are dropped, as the official SDKs drop them).
 	ReplayLogs bool
 	Plugins    []Plugin // see Plugin and WithPlugins
+	// Serdes is how operation values are stored when an operation names no
+	// serdes of its own; nil = JSONSerdes. The handler's input and result
+	// are always JSON.
+	Serdes Serdes
 }
 
 // Handler is a durable handler's type, as the official SDK names it; Start,
@@ -109,6 +113,11 @@ func WithObserver(o Observer) Option { return func(e *Env) { e.Observer = o } }
 
 // WithLogger sets the logger handed to user code.
 func WithLogger(l *slog.Logger) Option { return func(e *Env) { e.Logger = l } }
+
+// WithSerdes sets the handler-wide default Serdes (Env.Serdes): every
+// step, child context, invoke, callback, condition state and batch item that
+// sets none of its own.
+func WithSerdes(s Serdes) Option { return func(e *Env) { e.Serdes = s } }
 
 // WithReplayLogs keeps Context.Logger's records while the handler replays
 // (Env.ReplayLogs); the JavaScript SDK's modeAware: false.

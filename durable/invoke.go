@@ -10,22 +10,26 @@ type InvokeOption func(*invokeConfig)
 
 type invokeConfig struct {
 	tenantID      string
-	payloadSerdes Serdes
-	resultSerdes  Serdes
+	payloadSerdes Serdes // nil: the handler's
+	resultSerdes  Serdes // nil: the handler's
+	payload       opSerdes
+	result        opSerdes
 }
 
 // WithTenantID invokes the function for this tenant (ChainedInvokeOptions
 // TenantId), for functions with tenant isolation.
 func WithTenantID(id string) InvokeOption { return func(c *invokeConfig) { c.tenantID = id } }
 
-// WithPayloadSerdes sets how the input is serialized (default JSON).
-func WithPayloadSerdes(s Serdes) InvokeOption {
+// WithInvokePayloadSerdes sets how the input is serialized (default: the
+// handler's Serdes).
+func WithInvokePayloadSerdes(s Serdes) InvokeOption {
 	return func(c *invokeConfig) { c.payloadSerdes = s }
 }
 
-// WithResultSerdes sets how the invoked function's result is read (default
-// JSON); its Deserialize gets the result as the service recorded it.
-func WithResultSerdes(s Serdes) InvokeOption {
+// WithInvokeResultSerdes sets how the invoked function's result is read
+// (default: the handler's Serdes); its Unmarshal gets the result as the
+// service recorded it.
+func WithInvokeResultSerdes(s Serdes) InvokeOption {
 	return func(c *invokeConfig) { c.resultSerdes = s }
 }
 
@@ -48,24 +52,21 @@ func Invoke[O, I any](ctx Context, name, functionName string, input I, opts ...I
 	if functionName == "" {
 		return zero, &ValidationError{Message: "invoke " + quote(name) + " has no function name"}
 	}
-	cfg := invokeConfig{payloadSerdes: defaultSerdes, resultSerdes: defaultSerdes}
+	cfg := invokeConfig{}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.payloadSerdes == nil {
-		cfg.payloadSerdes = defaultSerdes
-	}
-	if cfg.resultSerdes == nil {
-		cfg.resultSerdes = defaultSerdes
-	}
+	cfg.payload = c.serdesFor(cfg.payloadSerdes, "invoke", name)
+	cfg.payload.part = "input"
+	cfg.result = c.serdesFor(cfg.resultSerdes, "invoke", name)
 	payload, err := c.invoke(name, functionName, &cfg, func() (string, error) {
-		return serializeInput(cfg.payloadSerdes, input, name)
+		return serializeInput(&cfg.payload, input)
 	})
 	if err != nil {
 		return zero, err
 	}
 	var out O
-	if err := deserializeResult(cfg.resultSerdes, payload, &out, "invoke", name); err != nil {
+	if err := cfg.result.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -74,13 +75,13 @@ func Invoke[O, I any](ctx Context, name, functionName string, input I, opts ...I
 // serializeInput serializes an invoke's input, at most 256 KiB like every
 // operation payload; the input is the caller's value, so a failure is
 // returned to the caller, never recorded.
-func serializeInput(sd Serdes, v any, name string) (string, error) {
-	s, err := sd.Serialize(v)
+func serializeInput(io *opSerdes, v any) (string, error) {
+	s, err := io.marshal(v)
 	if err != nil {
-		return "", &SerdesError{What: "the input of invoke " + quote(name), Err: err}
+		return "", err
 	}
 	if len(s) > maxPayloadBytes {
-		return "", &PayloadTooLargeError{What: "the input of invoke " + quote(name), Size: len(s), Limit: maxPayloadBytes}
+		return "", &PayloadTooLargeError{What: "the input of invoke " + quote(io.name), Size: len(s), Limit: maxPayloadBytes}
 	}
 	return s, nil
 }
@@ -89,10 +90,11 @@ func serializeInput(sd Serdes, v any, name string) (string, error) {
 // invoked function's result payload. input is serialized only when the
 // operation starts.
 func (c *dctx) invoke(name, functionName string, cfg *invokeConfig, input func() (string, error)) (string, error) {
-	id, rec, err := c.begin(types.OperationTypeChainedInvoke, subChainedInvoke, name)
+	id, path, rec, err := c.begin(types.OperationTypeChainedInvoke, subChainedInvoke, name)
 	if err != nil {
 		return "", err
 	}
+	cfg.payload.meta.OperationID, cfg.result.meta.OperationID = path, path
 	if rec == nil {
 		payload, err := input()
 		if err != nil {

@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -70,10 +71,11 @@ func TestInvokeFailures(t *testing.T) {
 
 type upperSerdes struct{}
 
-func (upperSerdes) Serialize(v any) (string, error) {
-	return `"` + strings.ToUpper(v.(string)) + `"`, nil
+func (upperSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(`"` + strings.ToUpper(v.(string)) + `"`), nil
 }
-func (upperSerdes) Deserialize(data string, ptr any) error {
+func (upperSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	*(ptr.(*string)) = strings.ToUpper(data)
 	return nil
 }
@@ -84,7 +86,7 @@ func (upperSerdes) Deserialize(data string, ptr any) error {
 func TestInvokeSerdesAndNesting(t *testing.T) {
 	var childErr error
 	inv := durable.Handle(func(ctx durable.Context, _ any) (string, error) {
-		v, err := durable.Invoke[string](ctx, "up", "echo", "hello", durable.WithPayloadSerdes(upperSerdes{}), durable.WithResultSerdes(upperSerdes{}))
+		v, err := durable.Invoke[string](ctx, "up", "echo", "hello", durable.WithInvokePayloadSerdes(upperSerdes{}), durable.WithInvokeResultSerdes(upperSerdes{}))
 		if err != nil {
 			return "", err
 		}

@@ -18,7 +18,7 @@ func Map[I, O any](ctx Context, name string, items []I, fn func(ctx Context, ite
 	if fn == nil {
 		return BatchResult[O]{}, &ValidationError{Message: "map " + quote(name) + " has no function"}
 	}
-	cfg, err := newBatchConfig(mapKind, len(items), opts)
+	cfg, err := newBatchConfig(c, mapKind, name, len(items), opts)
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
@@ -33,7 +33,7 @@ func Map[I, O any](ctx Context, name string, items []I, fn func(ctx Context, ite
 			if err != nil {
 				return "", err
 			}
-			return serializeResult(cfg.itemSerdes, v, mapKind.itemWhat, iname)
+			return cfg.itemAt(iname, ic.path).marshal(v)
 		}}
 	}
 	return runBatch[O](c, ctx, name, cfg, specs)

@@ -1,6 +1,8 @@
 package durable_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -225,3 +227,27 @@ var (
 )
 
 var _ func(*durable.Callback[string]) <-chan struct{} = (*durable.Callback[string]).Done
+
+// The official Serdes: Marshal/Unmarshal with the operation's context and
+// identity, on bytes; its per-operation options and the handler-wide one.
+type officialSerdes struct{}
+
+func (officialSerdes) Marshal(ctx context.Context, meta durable.SerdesContext, v any) ([]byte, error) {
+	return json.Marshal(v)
+}
+
+func (officialSerdes) Unmarshal(ctx context.Context, meta durable.SerdesContext, data []byte, v any) error {
+	return json.Unmarshal(data, v)
+}
+
+var (
+	_ durable.Serdes                              = officialSerdes{}
+	_ durable.Serdes                              = durable.JSONSerdes{}
+	_                                             = durable.SerdesContext{OperationID: "1-2", DurableExecutionArn: "arn"}
+	_ func(durable.Serdes) durable.StepOption     = durable.WithStepSerdes
+	_ func(durable.Serdes) durable.ChildOption    = durable.WithChildSerdes
+	_ func(durable.Serdes) durable.InvokeOption   = durable.WithInvokePayloadSerdes
+	_ func(durable.Serdes) durable.InvokeOption   = durable.WithInvokeResultSerdes
+	_ func(durable.Serdes) durable.CallbackOption = durable.WithCallbackSerdes
+	_                                             = durable.Wrap(officialHandler, durable.WithSerdes(officialSerdes{}))
+)

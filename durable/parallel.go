@@ -26,7 +26,7 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Bat
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
-	cfg, err := newBatchConfig(parallelKind, len(branches), opts)
+	cfg, err := newBatchConfig(c, parallelKind, name, len(branches), opts)
 	if err != nil {
 		return BatchResult[O]{}, err
 	}
@@ -47,7 +47,7 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Bat
 			if err != nil {
 				return "", err
 			}
-			return serializeResult(cfg.itemSerdes, v, parallelKind.itemWhat, bname)
+			return cfg.itemAt(bname, bc.path).marshal(v)
 		}}
 	}
 	return runBatch[O](c, ctx, name, cfg, specs)
@@ -56,18 +56,17 @@ func Parallel[O any](ctx Context, name string, branches []Branch[O], opts ...Bat
 // runBatch runs the batch and turns its outcome into a BatchResult[O]: the
 // typed half of the engine Parallel and Map share.
 func runBatch[O any](c *dctx, ctx Context, name string, cfg *batchConfig, specs []branchSpec) (BatchResult[O], error) {
-	if rs := cfg.resultSerdes; rs != nil {
-		what := cfg.kind.what
+	if cfg.resultSerdes != nil {
 		cfg.encodeResult = func(out *batchOutcome) (string, error) {
 			r, err := typedResult[O](out, cfg, specs)
 			if err != nil {
 				return "", err
 			}
-			return serializeResult(rs, r, what, name)
+			return cfg.result.marshal(r)
 		}
 		cfg.decodeResult = func(payload string) (any, error) {
 			var r BatchResult[O]
-			err := deserializeResult(rs, payload, &r, what, name)
+			err := cfg.result.unmarshal(payload, &r)
 			return r, err
 		}
 	}
@@ -93,7 +92,11 @@ func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec)
 		bi := BatchItem[O]{Index: it.index, Name: specs[it.index].name, Status: it.status}
 		switch it.status {
 		case BatchItemSucceeded:
-			if err := deserializeResult(cfg.itemSerdes, it.payload, &bi.Result, cfg.kind.itemWhat, bi.Name); err != nil {
+			io := cfg.itemAt(bi.Name, "")
+			if !isDefaultSerdes(io.sd) { // JSONSerdes ignores the id: spare the path
+				io.meta.OperationID = childPath(cfg.path, it.index+1)
+			}
+			if err := io.unmarshal(it.payload, &bi.Result); err != nil {
 				return BatchResult[O]{}, err
 			}
 		case BatchItemFailed:

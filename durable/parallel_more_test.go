@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,14 +50,13 @@ func TestFlatNesting(t *testing.T) {
 // wrapped stores each item as {"wrapped": v} (conformance 8-15).
 type wrapped struct{}
 
-func (wrapped) Serialize(v any) (string, error) {
-	b, err := json.Marshal(map[string]any{"wrapped": v})
-	return string(b), err
+func (wrapped) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return json.Marshal(map[string]any{"wrapped": v})
 }
 
-func (wrapped) Deserialize(s string, ptr any) error {
+func (wrapped) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
 	var w struct{ Wrapped json.RawMessage }
-	if err := json.Unmarshal([]byte(s), &w); err != nil {
+	if err := json.Unmarshal(raw, &w); err != nil {
 		return err
 	}
 	return json.Unmarshal(w.Wrapped, ptr)

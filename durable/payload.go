@@ -58,7 +58,7 @@ func encodeBatchPayload(b *batchOutcome, cfg *batchConfig) (string, error) {
 	if cfg.encodeResult != nil {
 		return cfg.encodeResult(b)
 	}
-	return encodeBatch(b, isDefaultSerdes(cfg.itemSerdes)), nil
+	return encodeBatch(b, isDefaultSerdes(cfg.item.sd)), nil
 }
 
 // decodeBatchPayload reads what encodeBatchPayload wrote for the batch name.
@@ -70,7 +70,7 @@ func decodeBatchPayload(payload string, cfg *batchConfig, name string) (*batchOu
 		}
 		return &batchOutcome{typed: v}, nil
 	}
-	out, err := decodeBatch(payload, isDefaultSerdes(cfg.itemSerdes))
+	out, err := decodeBatch(payload, isDefaultSerdes(cfg.item.sd))
 	if err != nil {
 		return nil, &SerdesError{What: "the payload of " + cfg.kind.what + " " + quote(name), Err: err}
 	}

@@ -1,17 +1,29 @@
 package durable
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"strconv"
 	"unicode/utf8"
 )
 
-// Serdes turns an operation's result into the string stored in its
-// checkpoint and back. Deserialize receives a pointer to the result type.
+// SerdesContext tells a Serdes which value it is handling: the operation's
+// positional id ("1", "1-2-3": the same on every replay) and the execution.
+type SerdesContext struct {
+	_ [0]func() // keyed literals only, so fields can be added
+
+	OperationID         string
+	DurableExecutionArn string
+}
+
+// Serdes turns an operation's value into the bytes stored in its
+// checkpoint and back. Unmarshal receives a pointer to the value's type;
+// ctx is the durable Context of the operation (for deadlines and
+// cancellation when a Serdes reaches outside the process).
 type Serdes interface {
-	Serialize(v any) (string, error)
-	Deserialize(data string, ptr any) error
+	Marshal(ctx context.Context, meta SerdesContext, v any) ([]byte, error)
+	Unmarshal(ctx context.Context, meta SerdesContext, data []byte, v any) error
 }
 
 // JSONSerdes is the default Serdes: plain encoding/json. Numbers, booleans
@@ -19,24 +31,20 @@ type Serdes interface {
 // encoding/json would, without reflection.
 type JSONSerdes struct{}
 
-// Serialize encodes v as compact JSON.
-func (JSONSerdes) Serialize(v any) (string, error) {
+// Marshal encodes v as compact JSON.
+func (JSONSerdes) Marshal(_ context.Context, _ SerdesContext, v any) ([]byte, error) {
 	if s, ok := fastMarshal(v); ok {
-		return s, nil
+		return []byte(s), nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
+	return json.Marshal(v)
 }
 
-// Deserialize decodes JSON data into ptr.
-func (JSONSerdes) Deserialize(data string, ptr any) error {
-	if fastUnmarshal(data, ptr) {
+// Unmarshal decodes JSON data into v.
+func (JSONSerdes) Unmarshal(_ context.Context, _ SerdesContext, data []byte, v any) error {
+	if fastUnmarshal(string(data), v) {
 		return nil
 	}
-	return json.Unmarshal([]byte(data), ptr)
+	return json.Unmarshal(data, v)
 }
 
 // defaultSerdes is shared so options that leave the serdes unset cost nothing.
@@ -49,24 +57,64 @@ func isDefaultSerdes(s Serdes) bool {
 	return ok
 }
 
-// serializeResult stores v, the result of the operation kind name (a step,
-// child context or branch), with sd.
-func serializeResult(sd Serdes, v any, kind, name string) (string, error) {
-	s, err := sd.Serialize(v)
-	if err != nil {
-		return "", &SerdesError{What: "the result of " + kind + " " + quote(name), Err: err}
-	}
-	return s, nil
+// opSerdes is one operation's Serdes with what it is told: the operation's
+// context and identity. The id is set once the operation has begun.
+type opSerdes struct {
+	sd         Serdes
+	ctx        context.Context
+	meta       SerdesContext
+	kind, name string // for the SerdesError: e.g. "step", "add"
+	part       string // what of the operation it stores; "" is its result
 }
 
-// deserializeResult reads payload, the stored result of the operation kind
-// name, into ptr; an empty payload leaves ptr as it is.
-func deserializeResult(sd Serdes, payload string, ptr any, kind, name string) error {
+// serdesFor binds sd (nil: the handler's default) to an operation of c.
+func (c *dctx) serdesFor(sd Serdes, kind, name string) opSerdes {
+	if sd == nil {
+		sd = c.exec.serdes
+	}
+	return opSerdes{sd: sd, ctx: c, meta: SerdesContext{DurableExecutionArn: *c.exec.arn}, kind: kind, name: name}
+}
+
+// at returns o for the operation at the positional path.
+func (o opSerdes) at(path string) opSerdes {
+	o.meta.OperationID = path
+	return o
+}
+
+// marshal stores v, the result (or state) of the operation. The default
+// JSONSerdes is called without the detour through []byte.
+func (o opSerdes) marshal(v any) (string, error) {
+	if isDefaultSerdes(o.sd) {
+		if s, ok := fastMarshal(v); ok {
+			return s, nil
+		}
+	}
+	b, err := o.sd.Marshal(o.ctx, o.meta, v)
+	if err != nil {
+		return "", o.fail(err)
+	}
+	return string(b), nil
+}
+
+func (o opSerdes) fail(err error) *SerdesError {
+	part := o.part
+	if part == "" {
+		part = "result"
+	}
+	return &SerdesError{What: "the " + part + " of " + o.kind + " " + quote(o.name), Err: err}
+}
+
+// unmarshal reads payload, the stored value of the operation, into ptr; an
+// empty payload leaves ptr as it is.
+func (o opSerdes) unmarshal(payload string, ptr any) error {
 	if payload == "" {
 		return nil
 	}
-	if err := sd.Deserialize(payload, ptr); err != nil {
-		return &SerdesError{What: "the result of " + kind + " " + quote(name), Err: err}
+	if isDefaultSerdes(o.sd) && fastUnmarshal(payload, ptr) {
+		return nil
+	}
+	if err := o.sd.Unmarshal(o.ctx, o.meta, []byte(payload), ptr); err != nil {
+		return o.fail(err)
 	}
 	return nil
 }

@@ -37,7 +37,8 @@ type StepOption func(*stepConfig)
 type stepConfig struct {
 	retry     RetryStrategy
 	semantics StepSemantics
-	serdes    Serdes
+	serdes    Serdes   // WithStepSerdes; nil: the handler's
+	io        opSerdes // serdes bound to the step once it has begun
 }
 
 // WithRetry sets the retry strategy (default DefaultRetry()).
@@ -46,8 +47,9 @@ func WithRetry(r RetryStrategy) StepOption { return func(c *stepConfig) { c.retr
 // WithSemantics sets the step semantics (default AtLeastOncePerRetry).
 func WithSemantics(s StepSemantics) StepOption { return func(c *stepConfig) { c.semantics = s } }
 
-// WithSerdes sets how the step's result is stored (default JSON).
-func WithSerdes(s Serdes) StepOption { return func(c *stepConfig) { c.serdes = s } }
+// WithStepSerdes sets how the step's result is stored (default: the
+// handler's Serdes, JSON unless WithSerdes says otherwise).
+func WithStepSerdes(s Serdes) StepOption { return func(c *stepConfig) { c.serdes = s } }
 
 type stepCtx struct {
 	context.Context
@@ -92,22 +94,23 @@ func Step[O any](ctx Context, name string, fn func(StepContext) (O, error), opts
 	if err != nil {
 		return zero, err
 	}
-	cfg := stepConfig{retry: defaultRetry, serdes: defaultSerdes}
+	cfg := stepConfig{retry: defaultRetry}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.io = c.serdesFor(cfg.serdes, "step", name)
 	payload, err := c.step(ctx, name, &cfg, func(sc StepContext) (string, error) {
 		v, err := fn(sc)
 		if err != nil {
 			return "", err
 		}
-		return serializeResult(cfg.serdes, v, "step", name)
+		return cfg.io.marshal(v)
 	})
 	if err != nil {
 		return zero, err
 	}
 	var out O
-	if err := deserializeResult(cfg.serdes, payload, &out, "step", name); err != nil {
+	if err := cfg.io.unmarshal(payload, &out); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -115,10 +118,11 @@ func Step[O any](ctx Context, name string, fn func(StepContext) (O, error), opts
 
 // step is Step without generics: run returns the serialized result.
 func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func(StepContext) (string, error)) (string, error) {
-	id, rec, err := c.begin(types.OperationTypeStep, subStep, name)
+	id, path, rec, err := c.begin(types.OperationTypeStep, subStep, name)
 	if err != nil {
 		return "", err
 	}
+	cfg.io.meta.OperationID = path
 	ref := c.ref(id, types.OperationTypeStep, subStep, name)
 	attempt, start := 1, true
 	if rec != nil {

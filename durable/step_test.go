@@ -1,6 +1,7 @@
 package durable_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -316,12 +317,18 @@ func TestErrorTypeNames(t *testing.T) {
 // upper is a Serdes storing strings upper-cased (conformance 1-6).
 type upper struct{}
 
-func (upper) Serialize(v any) (string, error)     { return `"` + strings.ToUpper(v.(string)) + `"`, nil }
-func (upper) Deserialize(s string, ptr any) error { *ptr.(*string) = strings.Trim(s, `"`); return nil }
+func (upper) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(`"` + strings.ToUpper(v.(string)) + `"`), nil
+}
+func (upper) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	s := string(raw)
+	*ptr.(*string) = strings.Trim(s, `"`)
+	return nil
+}
 
 func TestStepSerdes(t *testing.T) {
 	h := func(ctx durable.Context, _ any) (string, error) {
-		return durable.Step(ctx, "s", func(durable.StepContext) (string, error) { return "hello world", nil }, durable.WithSerdes(upper{}))
+		return durable.Step(ctx, "s", func(durable.StepContext) (string, error) { return "hello world", nil }, durable.WithStepSerdes(upper{}))
 	}
 	m := newMem(`{}`)
 	out, _ := m.run(t, durable.Handle(h), durable.Env{})

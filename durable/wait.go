@@ -20,7 +20,7 @@ func Wait(ctx Context, name string, d time.Duration) error {
 	if d < time.Second {
 		return &ValidationError{Message: "wait duration must be at least 1 second, got " + d.String()}
 	}
-	id, rec, err := c.begin(types.OperationTypeWait, subWait, name)
+	id, _, rec, err := c.begin(types.OperationTypeWait, subWait, name)
 	if err != nil {
 		return err
 	}

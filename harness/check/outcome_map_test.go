@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -13,10 +14,12 @@ import (
 // opaque is a whole-result serdes whose payload is not JSON.
 type opaque struct{}
 
-func (opaque) Serialize(v any) (string, error) {
-	return "n=" + string(rune('0'+v.(durable.BatchResult[int]).TotalCount())), nil
+func (opaque) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte("n=" + string(rune('0'+v.(durable.BatchResult[int]).TotalCount()))), nil
 }
-func (opaque) Deserialize(string, any) error { return errors.New("opaque: not read back in this test") }
+func (opaque) Unmarshal(_ context.Context, _ durable.SerdesContext, _ []byte, _ any) error {
+	return errors.New("opaque: not read back in this test")
+}
 
 // A Map's BatchResult counts in the Outcome like a Parallel's; a payload
 // of the handler's own serdes is compared as it is.

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -137,9 +138,12 @@ func callbackCaughtThenWait(opts ...durable.CallbackOption) func(durable.Context
 // numberSerdes reads a callback's result as a plain decimal number.
 type numberSerdes struct{}
 
-func (numberSerdes) Serialize(v any) (string, error) { return strconv.Itoa(v.(int)), nil }
+func (numberSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(strconv.Itoa(v.(int))), nil
+}
 
-func (numberSerdes) Deserialize(data string, ptr any) error {
+func (numberSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	n, err := strconv.Atoi(strings.TrimSpace(data))
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package suites
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -174,24 +176,24 @@ func invokeTwice(ctx durable.Context, _ any) ([]string, error) {
 // the way in (the recorded text, taken as the string).
 type upperSerdes struct{}
 
-func (upperSerdes) Serialize(v any) (string, error) {
+func (upperSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
-	return strings.ToUpper(string(b)), err
+	return bytes.ToUpper(b), err
 }
 
-func (upperSerdes) Deserialize(data string, ptr any) error {
-	*(ptr.(*string)) = strings.ToUpper(data)
+func (upperSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	*(ptr.(*string)) = strings.ToUpper(string(raw))
 	return nil
 }
 
 // 5-15: a custom serdes upper-cases the payload ({"data":"hello"}) before
 // it is sent; the echo target gets {"DATA":"HELLO"}.
 func invokeUppercasedPayload(ctx durable.Context, in json.RawMessage) (json.RawMessage, error) {
-	return echo(ctx, "", in, durable.WithPayloadSerdes(upperSerdes{}))
+	return echo(ctx, "", in, durable.WithInvokePayloadSerdes(upperSerdes{}))
 }
 
 // 5-16: a custom serdes upper-cases the result as recorded ("hello", with
 // its quotes), so the handler returns the string "HELLO" with quotes.
 func invokeUppercasedResult(ctx durable.Context, in string) (string, error) {
-	return durable.Invoke[string](ctx, "", echoTarget, in, durable.WithResultSerdes(upperSerdes{}))
+	return durable.Invoke[string](ctx, "", echoTarget, in, durable.WithInvokeResultSerdes(upperSerdes{}))
 }

@@ -260,7 +260,7 @@ func mapResultSerdes(ctx durable.Context, _ any) ([]string, error) {
 }
 
 // 9-20: 9-19's Map ("op-serde-replay") followed by a wait of 1 s: the
-// replay rebuilds the BatchResult through opSerde's Deserialize.
+// replay rebuilds the BatchResult through opSerde's Unmarshal.
 func mapResultSerdesReplay(ctx durable.Context, _ any) ([]string, error) {
 	br, err := durable.Map(ctx, "op-serde-replay", []string{"x", "y"}, upper, sequential(), durable.WithBatchResultSerdes(opSerde{}))
 	if batchfail.Settled(err) != nil {

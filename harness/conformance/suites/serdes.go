@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,24 +13,24 @@ import (
 // upper-cased on serialization; deserialization is plain JSON.
 type upperJSON struct{}
 
-func (upperJSON) Serialize(v any) (string, error) {
+func (upperJSON) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	var generic any
 	if err := json.Unmarshal(b, &generic); err != nil {
-		return "", err
+		return nil, err
 	}
 	b, err = json.Marshal(upperStrings(generic))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return string(b), nil
+	return b, nil
 }
 
-func (upperJSON) Deserialize(data string, ptr any) error {
-	return json.Unmarshal([]byte(data), ptr)
+func (upperJSON) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	return json.Unmarshal(raw, ptr)
 }
 
 func upperStrings(v any) any {
@@ -53,15 +54,16 @@ func upperStrings(v any) any {
 // payload HELLO CHILD), and it reads back as that text.
 type upperText struct{}
 
-func (upperText) Serialize(v any) (string, error) {
+func (upperText) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("suites: upperText serializes strings, got %T", v)
+		return nil, fmt.Errorf("suites: upperText serializes strings, got %T", v)
 	}
-	return strings.ToUpper(s), nil
+	return []byte(strings.ToUpper(s)), nil
 }
 
-func (upperText) Deserialize(data string, ptr any) error {
+func (upperText) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	p, ok := ptr.(*string)
 	if !ok {
 		return fmt.Errorf("suites: upperText deserializes into *string, got %T", ptr)
@@ -78,19 +80,20 @@ type wrappedEnvelope struct {
 	Wrapped json.RawMessage `json:"wrapped"`
 }
 
-func (wrapped) Serialize(v any) (string, error) {
+func (wrapped) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	inner, err := json.Marshal(v)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	b, err := json.Marshal(wrappedEnvelope{Wrapped: inner})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return string(b), nil
+	return b, nil
 }
 
-func (wrapped) Deserialize(data string, ptr any) error {
+func (wrapped) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	var env wrappedEnvelope
 	if err := json.Unmarshal([]byte(data), &env); err != nil {
 		return err
@@ -107,15 +110,16 @@ type prefixed struct{}
 
 const wrappedPrefix = "wrapped:"
 
-func (prefixed) Serialize(v any) (string, error) {
+func (prefixed) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("suites: prefixed serializes strings, got %T", v)
+		return nil, fmt.Errorf("suites: prefixed serializes strings, got %T", v)
 	}
-	return wrappedPrefix + s, nil
+	return []byte(wrappedPrefix + s), nil
 }
 
-func (prefixed) Deserialize(data string, ptr any) error {
+func (prefixed) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	p, ok := ptr.(*string)
 	if !ok {
 		return fmt.Errorf("suites: prefixed deserializes into *string, got %T", ptr)
@@ -136,18 +140,19 @@ type opSerde struct{}
 
 const opSerdePrefix = "OPSERDE:"
 
-func (opSerde) Serialize(v any) (string, error) {
+func (opSerde) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
 	br, ok := v.(durable.BatchResult[string])
 	if !ok {
-		return "", fmt.Errorf("suites: opSerde serializes a BatchResult[string], got %T", v)
+		return nil, fmt.Errorf("suites: opSerde serializes a BatchResult[string], got %T", v)
 	}
 	if br.HasFailure() || br.StartedCount() > 0 {
-		return "", fmt.Errorf("suites: opSerde holds only succeeded items, got %d failed and %d started", br.FailureCount(), br.StartedCount())
+		return nil, fmt.Errorf("suites: opSerde holds only succeeded items, got %d failed and %d started", br.FailureCount(), br.StartedCount())
 	}
-	return opSerdePrefix + strings.Join(br.Results(), ","), nil
+	return []byte(opSerdePrefix + strings.Join(br.Results(), ",")), nil
 }
 
-func (opSerde) Deserialize(data string, ptr any) error {
+func (opSerde) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	p, ok := ptr.(*durable.BatchResult[string])
 	if !ok {
 		return fmt.Errorf("suites: opSerde deserializes into *BatchResult[string], got %T", ptr)

@@ -92,7 +92,7 @@ func stepNull(ctx durable.Context, _ any) (any, error) {
 func stepCustomSerdes(ctx durable.Context, in string) (string, error) {
 	return durable.Step(ctx, "return_input", func(durable.StepContext) (string, error) {
 		return in, nil
-	}, durable.WithSerdes(upperJSON{}))
+	}, durable.WithStepSerdes(upperJSON{}))
 }
 
 // 1-7: the step logs through its step-context logger at start and end.

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -131,12 +132,15 @@ func conditionNullState(ctx durable.Context, _ any) (*string, error) {
 }
 
 // boxSerdes stores a string state as "box:" and the string, a format only
-// its own Deserialize reads back.
+// its own Unmarshal reads back.
 type boxSerdes struct{}
 
-func (boxSerdes) Serialize(v any) (string, error) { return `"box:` + v.(string) + `"`, nil }
+func (boxSerdes) Marshal(_ context.Context, _ durable.SerdesContext, v any) ([]byte, error) {
+	return []byte(`"box:` + v.(string) + `"`), nil
+}
 
-func (boxSerdes) Deserialize(data string, ptr any) error {
+func (boxSerdes) Unmarshal(_ context.Context, _ durable.SerdesContext, raw []byte, ptr any) error {
+	data := string(raw)
 	s, ok := strings.CutPrefix(data, `"box:`)
 	if !ok || !strings.HasSuffix(s, `"`) {
 		return errors.New("not a boxed state: " + data)
