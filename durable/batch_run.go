@@ -82,7 +82,8 @@ func (c *dctx) batch(base context.Context, name string, cfg *batchConfig, specs 
 		return nil, err
 	}
 	path := c.nextPath()
-	cfg.path, cfg.result.meta.OperationID = path, path
+	cfg.path = path
+	cfg.result.setID(path)
 	id := hashID(path)
 	rec, err := c.lookup(id, types.OperationTypeContext, k.sub, name)
 	if err != nil {

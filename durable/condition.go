@@ -157,7 +157,7 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 	if err != nil {
 		return "", err
 	}
-	p.io.meta.OperationID = path
+	p.io.setID(path)
 	ref := c.ref(id, types.OperationTypeStep, subWaitForCondition, name)
 	attempt, start := 1, true
 	var state *string // the state a RETRY stored; nil: the initial state

@@ -57,7 +57,7 @@ func Invoke[O, I any](ctx Context, name, functionName string, input I, opts ...I
 		o(&cfg)
 	}
 	cfg.payload = c.serdesFor(cfg.payloadSerdes, "invoke", name)
-	cfg.payload.part = "input"
+	cfg.payload.input = true
 	cfg.result = c.serdesFor(cfg.resultSerdes, "invoke", name)
 	payload, err := c.invoke(name, functionName, &cfg, func() (string, error) {
 		return serializeInput(&cfg.payload, input)
@@ -94,7 +94,8 @@ func (c *dctx) invoke(name, functionName string, cfg *invokeConfig, input func()
 	if err != nil {
 		return "", err
 	}
-	cfg.payload.meta.OperationID, cfg.result.meta.OperationID = path, path
+	cfg.payload.setID(path)
+	cfg.result.setID(path)
 	if rec == nil {
 		payload, err := input()
 		if err != nil {

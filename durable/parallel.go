@@ -94,7 +94,7 @@ func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec)
 		case BatchItemSucceeded:
 			io := cfg.itemAt(bi.Name, "")
 			if !isDefaultSerdes(io.sd) { // JSONSerdes ignores the id: spare the path
-				io.meta.OperationID = childPath(cfg.path, it.index+1)
+				io.id = childPath(cfg.path, it.index+1)
 			}
 			if err := io.unmarshal(it.payload, &bi.Result); err != nil {
 				return BatchResult[O]{}, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -57,14 +58,15 @@ func isDefaultSerdes(s Serdes) bool {
 	return ok
 }
 
-// opSerdes is one operation's Serdes with what it is told: the operation's
-// context and identity. The id is set once the operation has begun.
+// opSerdes is one operation's Serdes with what it tells it: the
+// operation's context and positional id. It is kept small, and the id is
+// kept only for a custom Serdes, because every operation's config holds one.
 type opSerdes struct {
 	sd         Serdes
-	ctx        context.Context
-	meta       SerdesContext
+	c          *dctx
+	id         string // SerdesContext.OperationID; "" for JSONSerdes, which ignores it
 	kind, name string // for the SerdesError: e.g. "step", "add"
-	part       string // what of the operation it stores; "" is its result
+	input      bool   // it stores the operation's input, not its result
 }
 
 // serdesFor binds sd (nil: the handler's default) to an operation of c.
@@ -72,36 +74,41 @@ func (c *dctx) serdesFor(sd Serdes, kind, name string) opSerdes {
 	if sd == nil {
 		sd = c.exec.serdes
 	}
-	return opSerdes{sd: sd, ctx: c, meta: SerdesContext{DurableExecutionArn: *c.exec.arn}, kind: kind, name: name}
+	return opSerdes{sd: sd, c: c, kind: kind, name: name}
+}
+
+// setID records the operation's positional path. It is copied, and only
+// for a custom Serdes, so that the default one leaves the caller's path
+// where it was built.
+func (o *opSerdes) setID(path string) {
+	if !isDefaultSerdes(o.sd) {
+		o.id = strings.Clone(path)
+	}
 }
 
 // at returns o for the operation at the positional path.
 func (o opSerdes) at(path string) opSerdes {
-	o.meta.OperationID = path
+	o.setID(path)
 	return o
 }
 
-// marshal stores v, the result (or state) of the operation. The default
-// JSONSerdes is called without the detour through []byte.
+func (o opSerdes) meta() SerdesContext {
+	return SerdesContext{OperationID: o.id, DurableExecutionArn: *o.c.exec.arn}
+}
+
+// marshal stores v, the result (or input, or state) of the operation. The
+// default JSONSerdes is called without the detour through []byte.
 func (o opSerdes) marshal(v any) (string, error) {
 	if isDefaultSerdes(o.sd) {
 		if s, ok := fastMarshal(v); ok {
 			return s, nil
 		}
 	}
-	b, err := o.sd.Marshal(o.ctx, o.meta, v)
+	b, err := o.sd.Marshal(o.c, o.meta(), v)
 	if err != nil {
 		return "", o.fail(err)
 	}
 	return string(b), nil
-}
-
-func (o opSerdes) fail(err error) *SerdesError {
-	part := o.part
-	if part == "" {
-		part = "result"
-	}
-	return &SerdesError{What: "the " + part + " of " + o.kind + " " + quote(o.name), Err: err}
 }
 
 // unmarshal reads payload, the stored value of the operation, into ptr; an
@@ -113,10 +120,18 @@ func (o opSerdes) unmarshal(payload string, ptr any) error {
 	if isDefaultSerdes(o.sd) && fastUnmarshal(payload, ptr) {
 		return nil
 	}
-	if err := o.sd.Unmarshal(o.ctx, o.meta, []byte(payload), ptr); err != nil {
+	if err := o.sd.Unmarshal(o.c, o.meta(), []byte(payload), ptr); err != nil {
 		return o.fail(err)
 	}
 	return nil
+}
+
+func (o opSerdes) fail(err error) *SerdesError {
+	part := "the result of "
+	if o.input {
+		part = "the input of "
+	}
+	return &SerdesError{What: part + o.kind + " " + quote(o.name), Err: err}
 }
 
 func fastMarshal(v any) (string, bool) {

@@ -122,7 +122,7 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 	if err != nil {
 		return "", err
 	}
-	cfg.io.meta.OperationID = path
+	cfg.io.setID(path)
 	ref := c.ref(id, types.OperationTypeStep, subStep, name)
 	attempt, start := 1, true
 	if rec != nil {
