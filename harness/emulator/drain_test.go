@@ -46,6 +46,7 @@ func TestDrainLetsRunningExecutionsEnd(t *testing.T) {
 	id := <-ids
 	drained := make(chan error, 1)
 	go func() { drained <- srv.Drain(ctx(t)) }()
+	<-emulator.Draining(srv) // else the Invoke below may start an execution first
 
 	_, err := lc.Invoke(ctx(t), &lambda.InvokeInput{FunctionName: aws.String("approval:$LATEST"), Payload: []byte(`{}`)})
 	want503(t, err)

@@ -13,3 +13,6 @@ func SetInvocationHook(s *Server, hook func(arn string, index int)) {
 // SetPaceHook installs a function run as the pacer goroutine starts,
 // before it looks at the clock. Set it before any invoke.
 func SetPaceHook(s *Server, hook func()) { s.executions.paceHook = hook }
+
+// Draining is closed once Drain has begun: from then on no execution starts.
+func Draining(s *Server) <-chan struct{} { return s.draining }
