@@ -152,12 +152,18 @@ func (c *dctx) runContext(base context.Context, id, path, sub, name string, flat
 		}
 	}
 	var payload string
-	uerr := c.childFn(child, id, name, sub, recorded, func(child *dctx) error {
-		return protect(func() (err error) {
-			payload, err = fn(child)
+	var uerr error
+	if len(c.exec.plugins) == 0 {
+		// no closure for the wrap hooks: this is every context's path
+		payload, uerr = runProtected(child, fn)
+	} else {
+		var p string
+		uerr = c.childFn(child, id, name, sub, recorded, func(child *dctx) (err error) {
+			p, err = runProtected(child, fn)
 			return err
 		})
-	})
+		payload = p
+	}
 	child.finishFutures()
 	switch {
 	case c.exec.failed.Load():
@@ -200,4 +206,13 @@ func defaultSummary(sub string) func(string) string {
 	return func(payload string) string {
 		return `{"type":"` + sub + `","size":` + strconv.Itoa(len(payload)) + `}`
 	}
+}
+
+// runProtected runs a context's function; a panic is its error.
+func runProtected(child *dctx, fn func(*dctx) (string, error)) (payload string, err error) {
+	err = protect(func() (err error) {
+		payload, err = fn(child)
+		return err
+	})
+	return payload, err
 }

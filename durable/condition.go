@@ -196,14 +196,20 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 	}
 	var out string
 	var decision WaitDecision
-	info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subWaitForCondition, ParentID: c.parentID, IsReplay: rec != nil}
-	uerr := c.attempt(base, info, attempt, func(actx context.Context) error {
-		sc := &stepCtx{Context: actx, attempt: attempt, name: name, base: c.exec.logger}
-		return protect(func() (err error) {
-			out, decision, err = p.check(sc, in)
+	var uerr error
+	if len(c.exec.plugins) == 0 {
+		// no closure for the attempt hooks, as for a step
+		out, decision, uerr = c.conditionAttempt(base, attempt, name, p, in)
+	} else {
+		var s string
+		var d WaitDecision
+		info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subWaitForCondition, ParentID: c.parentID, IsReplay: rec != nil}
+		uerr = c.attempt(base, info, attempt, func(actx context.Context) (err error) {
+			s, d, err = c.conditionAttempt(actx, attempt, name, p, in)
 			return err
 		})
-	})
+		out, decision = s, d
+	}
 	if err := c.enter(); err != nil { // a turn boundary between the check and its checkpoint
 		return "", err
 	}
@@ -235,4 +241,15 @@ func (c *dctx) waitForCondition(base Context, name string, p *poll) (string, err
 		return "", err
 	}
 	return "", c.suspend()
+}
+
+// conditionAttempt runs one check of a wait for condition; a panic is its
+// error.
+func (c *dctx) conditionAttempt(ctx context.Context, attempt int, name string, p *poll, state string) (out string, d WaitDecision, err error) {
+	sc := &stepCtx{Context: ctx, attempt: attempt, name: name, base: c.exec.logger}
+	err = protect(func() (err error) {
+		out, d, err = p.check(sc, state)
+		return err
+	})
+	return out, d, err
 }

@@ -197,22 +197,27 @@ func runInvocation(ctx context.Context, env Env, in *InvocationInput, body handl
 	start := e.invocationStarted(in, input)
 	e.seq.start(root.task)
 	var result string
-	_, err := e.plugins.wrap(ctx, func(p *Plugin) wrapHook {
-		if p.WrapInvocation == nil {
-			return nil
-		}
-		return func(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
-			return p.WrapInvocation(ctx, start, fn)
-		}
-	}, func(wctx context.Context) (any, error) {
-		if len(e.plugins) > 0 {
+	var err error
+	if len(e.plugins) == 0 {
+		// no wrap closures: this is every invocation's path
+		result, err = runProtected(root, func(root *dctx) (string, error) { return body(root, input) })
+	} else {
+		var r string
+		_, err = e.plugins.wrap(ctx, func(p *Plugin) wrapHook {
+			if p.WrapInvocation == nil {
+				return nil
+			}
+			return func(ctx context.Context, fn func(context.Context) (any, error)) (any, error) {
+				return p.WrapInvocation(ctx, start, fn)
+			}
+		}, func(wctx context.Context) (any, error) {
 			root.Context = wctx
-		}
-		return nil, protect(func() (err error) {
-			result, err = body(root, input)
-			return err
+			var err error
+			r, err = runProtected(root, func(root *dctx) (string, error) { return body(root, input) })
+			return nil, err
 		})
-	})
+		result = r
+	}
 	root.finishFutures()
 	e.seq.exit(root.task)
 

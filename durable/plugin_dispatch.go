@@ -257,12 +257,10 @@ func (c *dctx) operationStarted(id, name string, typ types.OperationType, sub st
 
 // attempt runs one attempt of a step or condition check (body) between the
 // attempt hooks, inside the plugins' WrapOperationAttemptFn; base is the
-// context the body's StepContext builds on.
+// context the body's StepContext builds on. Callers without plugins run the
+// body directly, so no step allocates a closure for hooks it does not have.
 func (c *dctx) attempt(base context.Context, info OperationHookInfo, n int, body func(context.Context) error) error {
 	e := c.exec
-	if len(e.plugins) == 0 {
-		return body(base)
-	}
 	info.Attempt, info.Status, info.StartTimestamp = n, PluginOperationStarted, e.now()
 	start := AttemptHookInfo{OperationHookInfo: info, Attempt: n}
 	e.plugins.notify(func(p *Plugin) {
@@ -292,12 +290,10 @@ func (c *dctx) attempt(base context.Context, info OperationHookInfo, n int, body
 }
 
 // childFn runs a context's function inside the plugins'
-// WrapChildContextFn; replaying says its recorded children replay.
+// WrapChildContextFn; replaying says its recorded children replay. Callers
+// without plugins run fn directly, so no closure is allocated for it.
 func (c *dctx) childFn(child *dctx, id, name, sub string, replaying bool, fn func(*dctx) error) error {
 	e := c.exec
-	if len(e.plugins) == 0 {
-		return fn(child)
-	}
 	info := OperationHookInfo{ExecutionArn: *e.arn, ID: id, Name: name, Type: string(types.OperationTypeContext), SubType: sub,
 		Status: PluginOperationStarted, ParentID: c.parentID, IsReplay: replaying, IsReplayingChildren: replaying, StartTimestamp: e.now()}
 	_, err := e.plugins.wrap(child.Context, func(p *Plugin) wrapHook {

@@ -160,14 +160,19 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 		o.ObserveStepRun(StepRunEvent{ID: id, Name: name, Attempt: attempt})
 	}
 	var payload string
-	info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subStep, ParentID: c.parentID, IsReplay: rec != nil}
-	uerr := c.attempt(base, info, attempt, func(actx context.Context) error {
-		sc := &stepCtx{Context: actx, attempt: attempt, name: name, base: c.exec.logger}
-		return protect(func() (err error) {
-			payload, err = run(sc)
+	var uerr error
+	if len(c.exec.plugins) == 0 {
+		// no closure for the attempt hooks: this is every step's path
+		payload, uerr = c.stepAttempt(base, attempt, name, run)
+	} else {
+		var p string
+		info := OperationHookInfo{ExecutionArn: *c.exec.arn, ID: id, Name: name, Type: string(types.OperationTypeStep), SubType: subStep, ParentID: c.parentID, IsReplay: rec != nil}
+		uerr = c.attempt(base, info, attempt, func(actx context.Context) (err error) {
+			p, err = c.stepAttempt(actx, attempt, name, run)
 			return err
 		})
-	})
+		payload = p
+	}
 	// A turn boundary between the body and its checkpoint; an early stop
 	// decided meanwhile abandons the step here.
 	if err := c.enter(); err != nil {
@@ -189,6 +194,16 @@ func (c *dctx) step(base context.Context, name string, cfg *stepConfig, run func
 		return "", c.failStep(ref, attempt, uerr)
 	}
 	return "", c.retryOrFail(ref, cfg, attempt, uerr)
+}
+
+// stepAttempt runs one attempt of a step body; a panic is its error.
+func (c *dctx) stepAttempt(ctx context.Context, attempt int, name string, run func(StepContext) (string, error)) (payload string, err error) {
+	sc := &stepCtx{Context: ctx, attempt: attempt, name: name, base: c.exec.logger}
+	err = protect(func() (err error) {
+		payload, err = run(sc)
+		return err
+	})
+	return payload, err
 }
 
 // retryOrFail hands a failed attempt to the retry strategy: RETRY and
