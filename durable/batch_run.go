@@ -19,6 +19,7 @@ type branchSpec struct {
 type branchRun struct {
 	abandoned atomic.Bool
 	task      *task // the goroutine running the branch
+	path, id  string
 }
 
 // batchOutcome is a BatchResult before its results are deserialized.
@@ -72,6 +73,7 @@ type parallelRun struct {
 	runs       []*branchRun
 	done       chan struct{}
 	parentTask *task
+	serial     serialRun // branches waiting to run one after another (launch.go)
 }
 
 // batch is Parallel and Map without generics: it runs specs as the items of
@@ -136,11 +138,16 @@ func (c *dctx) batch(base context.Context, name string, cfg *batchConfig, specs 
 	if stop, reason := p.decideLocked(p.succeeded, p.failedN, -1, 0); stop {
 		p.stopLocked(reason)
 	}
+	p.serial.caller = true
 	p.admitLocked()
+	works := p.callerWorksLocked()
 	finished := p.alive == 0
 	p.mu.Unlock()
 	if !finished {
 		c.exec.seq.block(c.task)
+		if works {
+			p.work()
+		}
 		<-p.done
 		c.exec.seq.start(c.task)
 	}
@@ -238,14 +245,13 @@ func (p *parallelRun) admitLocked() {
 		if p.items[i].status != 0 {
 			continue
 		}
-		br := &branchRun{}
+		path := childPath(p.pctx.path, i+1)
+		br := &branchRun{path: path, id: hashID(path)}
 		p.runs[i] = br
 		p.items[i].status = BatchItemStarted
-		path := childPath(p.pctx.path, i+1)
-		id := hashID(path)
-		br.task = e.seq.newTask(id, p.specs[i].name)
+		br.task = e.seq.newTask(br.id, p.specs[i].name)
 		p.alive++
-		go p.runBranch(i, path, id, br)
+		p.launchLocked(i)
 	}
 }
 
@@ -268,8 +274,15 @@ func (p *parallelRun) stopQLocked(reason CompletionReason) {
 	}
 }
 
-func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
+// runBranch runs branch i on a goroutine of its own.
+func (p *parallelRun) runBranch(i int) {
 	growStack(i % stackPad)
+	p.branch(i)
+}
+
+// branch runs branch i on the calling goroutine.
+func (p *parallelRun) branch(i int) {
+	br := p.runs[i]
 	e, t := p.pctx.exec, br.task
 	e.seq.start(t)
 	defer e.seq.exit(t)
@@ -279,7 +292,7 @@ func (p *parallelRun) runBranch(i int, path, id string, br *branchRun) {
 	} else if br.abandoned.Load() {
 		r.err = errAbandoned
 	} else {
-		r = p.pctx.runContext(p.pctx.Context, id, path, p.cfg.kind.itemSub, p.specs[i].name, p.cfg.nesting == NestingFlat, br, nil, p.specs[i].run)
+		r = p.pctx.runContext(p.pctx.Context, br.id, br.path, p.cfg.kind.itemSub, p.specs[i].name, p.cfg.nesting == NestingFlat, br, nil, p.specs[i].run)
 	}
 	e.seq.yield(t) // a turn boundary before the branch's terminal checkpoint
 	p.finish(i, r)

@@ -23,6 +23,7 @@ type execution struct {
 	logger   *slog.Logger // Env.Logger, for step bodies (which run live only)
 	ctxLog   *slog.Logger // the logger of Context.Logger: quiet while replaying
 	seq      *sequencer
+	serial   time.Duration // Env.SerialBranches; 0 under a Scheduler
 
 	plugins    plugins
 	serdes     Serdes // Env.Serdes, never nil
@@ -87,6 +88,9 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		e.logger = discardLogger
 	}
 	e.replayLogs, e.plugins, e.serdes = env.ReplayLogs, env.Plugins, env.Serdes
+	if e.seq == nil {
+		e.serial = env.SerialBranches
+	}
 	if e.serdes == nil {
 		e.serdes = defaultSerdes
 	}

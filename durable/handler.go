@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // Env is what one invocation runs with.
@@ -23,6 +24,12 @@ type Env struct {
 	// serdes of its own; nil = JSONSerdes. The handler's input and result
 	// are always JSON.
 	Serdes Serdes
+	// SerialBranches, when positive and no Scheduler is set, runs the
+	// branches of a Parallel or Map one after another on one goroutine for
+	// as long as each ends within that time; once one runs longer, the
+	// branches still waiting get goroutines of their own, as every branch
+	// does at once when it is zero. See launch.go.
+	SerialBranches time.Duration
 }
 
 // Handler is a durable handler's type, as the official SDK names it; Start,

@@ -154,7 +154,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 		if li != nil {
 			li.b = b
 			li.env = func() durable.Env {
-				return durable.Env{Client: b, Jitter: jitter, Scheduler: sched, Logger: r.cfg.logger, Clock: NewVirtualClock(b.Now())}
+				return durable.Env{Client: b, Jitter: jitter, Scheduler: sched, Logger: r.cfg.logger, Clock: NewVirtualClock(b.Now()), SerialBranches: serialBranches()}
 			}
 		}
 	}
@@ -172,7 +172,7 @@ func (r *LocalRunner) RunJSON(ctx context.Context, payload string) (*Result, err
 	invoke := func(ctx context.Context, envelope []byte) (out []byte, err error) {
 		client.BeginInvocation()
 		rec := newRecorder(r.cfg.observer, clk.wallNow)
-		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger, Clock: clk}
+		env := durable.Env{Client: client, Jitter: jitter, Scheduler: sched, Observer: rec, Logger: r.cfg.logger, Clock: clk, SerialBranches: serialBranches()}
 		defer func() {
 			if p := recover(); p != nil {
 				out, err = nil, fmt.Errorf("harness: the invoker panicked: %v", p)
