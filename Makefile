@@ -26,10 +26,14 @@ help: ## list the targets
 test: ## the gate: vet, unit tests (-race), Ginkgo specs without e2e, properties, fixtures
 	$(GO) vet ./...
 	$(GO) test -race $$($(GO) list ./... | grep -Ev '/specs(/|$$)')
+	$(GO) test -run Serial ./harness ./durable
 	@if [ -d specs ]; then \
 		flags='-r --race --randomize-all --fail-on-pending --label-filter=!e2e --skip-package=props'; \
 		if [ ! -t 1 ] || [ -n "$${CI:-}" ]; then flags="$$flags --no-color"; fi; \
 		echo "$(GO) tool ginkgo $$flags ./specs"; \
+		$(GO) tool ginkgo $$flags ./specs; \
+		flags=$$(echo "$$flags" | sed 's/ --race//'); \
+		echo "$(GO) tool ginkgo $$flags ./specs (without -race: in-process branches then run one after another, see harness/serial_branches.go)"; \
 		$(GO) tool ginkgo $$flags ./specs; \
 	else echo 'make test: no specs/ yet, Ginkgo specs skipped'; fi
 	@if [ -d specs/props ]; then \
