@@ -287,6 +287,13 @@
 //   - Clock is the time source of the timed flush (default: the wall
 //     clock). A virtual one whose timers fire only when the test moves its
 //     time on makes the timed flushes happen at reproducible points.
+//   - SerialBranches, when positive and no Scheduler is set, runs a
+//     Parallel's or Map's branches one after another on the caller's
+//     goroutine while each ends within that time; a watchdog gives the
+//     branches behind a slower one goroutines of their own. An in-process
+//     backend answers in microseconds, and then this is faster than
+//     spreading the branches over cores; production leaves it at zero,
+//     where every branch starts on a goroutine of its own at once.
 //
 // Wrap binds an Env and gives the function a Lambda runtime loop calls;
 // Start runs it with aws-lambda-go and a lambda.Client from the default AWS
@@ -309,7 +316,7 @@
 //     Debug/Info/Warn/Error(msg, args...) calls compile against both.
 //   - Option is func(*Env), not a sealed HandlerOption interface, and
 //     Env also carries the harness's hooks (Observer, Scheduler, Jitter,
-//     Clock): dpcheck's reason to exist. WithExecutionClient takes the
+//     Clock, SerialBranches): dpcheck's reason to exist. WithExecutionClient takes the
 //     Lambda client's two calls, not an SDK interface.
 //   - Errors: StackTrace is always nil (histories stay deterministic);
 //     NonDeterministicExecutionError, PayloadTooLargeError and SerdesError
