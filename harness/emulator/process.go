@@ -342,13 +342,28 @@ func (inst *instance) deathError() error {
 // childEnv builds the environment of a function process: the parent's,
 // without its AWS settings, plus what the Lambda service sets and what
 // points the function's SDK clients at the emulator with dummy credentials.
+//
+// A Go runtime gets GOMAXPROCS=1 unless the parent sets GOMAXPROCS: the
+// instance has 128 MB, and Lambda gives a function below 1,769 MB less than
+// one vCPU. It is also much cheaper here: with a second P idle, every
+// goroutine hand-off in the process (each HTTP round trip has several)
+// wakes another thread, and with up to eight processes beside the emulator
+// on a small machine those wake-ups cost more CPU than the function's own
+// work (measured: a third or more of each process's CPU).
 func childEnv(name, path, region, endpoint string, timeout time.Duration) []string {
 	var env []string
+	procs := "GOMAXPROCS=1"
 	for _, kv := range os.Environ() {
 		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "_X_AMZN") || strings.HasPrefix(kv, "LAMBDA_") {
 			continue
 		}
+		if strings.HasPrefix(kv, "GOMAXPROCS=") {
+			procs = ""
+		}
 		env = append(env, kv)
+	}
+	if procs != "" {
+		env = append(env, procs)
 	}
 	return append(env,
 		"AWS_ENDPOINT_URL_LAMBDA="+endpoint,
