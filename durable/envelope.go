@@ -74,7 +74,72 @@ func (in *InvocationInput) check() error {
 
 // EncodeInvocationInput writes an invocation envelope.
 func EncodeInvocationInput(in *InvocationInput) ([]byte, error) {
-	return wire.Marshal(in, wire.Milliseconds)
+	return wire.AppendMarshal(make([]byte, 0, envelopeSize(in)), in, wire.Milliseconds)
+}
+
+// envelopeSize estimates the JSON size of in, a little over rather than
+// under: the buffer is allocated once at that size instead of growing
+// from a guess (a first invocation's envelope is just over 512 bytes).
+func envelopeSize(in *InvocationInput) int {
+	n := 128 + len(in.DurableExecutionArn) + len(in.CheckpointToken) + len(in.InitialExecutionState.NextMarker)
+	for _, id := range in.UpdatedOperationIds {
+		n += len(id) + 3
+	}
+	for i := range in.InitialExecutionState.Operations {
+		n += operationSize(&in.InitialExecutionState.Operations[i])
+	}
+	return n
+}
+
+// operationSize estimates the JSON size of op: its member names and
+// numbers, its strings, and half as much again of each payload for escapes (the quotes of
+// JSON text).
+func operationSize(op *types.Operation) int {
+	n := 160 + len(aws.ToString(op.Id)) + len(aws.ToString(op.Name)) + len(aws.ToString(op.ParentId)) + len(aws.ToString(op.SubType))
+	payload := func(p *string) {
+		if p != nil {
+			n += 24 + len(*p) + len(*p)/2
+		}
+	}
+	errObj := func(e *types.ErrorObject) {
+		if e != nil {
+			n += 64
+			payload(e.ErrorType)
+			payload(e.ErrorMessage)
+			payload(e.ErrorData)
+			for _, s := range e.StackTrace {
+				payload(&s)
+			}
+		}
+	}
+	if d := op.ExecutionDetails; d != nil {
+		payload(d.InputPayload)
+	}
+	if d := op.StepDetails; d != nil {
+		n += 64
+		payload(d.Result)
+		errObj(d.Error)
+	}
+	if d := op.ContextDetails; d != nil {
+		n += 48
+		payload(d.Result)
+		errObj(d.Error)
+	}
+	if d := op.WaitDetails; d != nil {
+		n += 48
+	}
+	if d := op.CallbackDetails; d != nil {
+		n += 32
+		payload(d.CallbackId)
+		payload(d.Result)
+		errObj(d.Error)
+	}
+	if d := op.ChainedInvokeDetails; d != nil {
+		n += 32
+		payload(d.Result)
+		errObj(d.Error)
+	}
+	return n
 }
 
 type outputJSON struct {

@@ -15,7 +15,14 @@ import (
 // Object members come out sorted by name, as encoding/json sorts map keys,
 // so Marshal(v) equals json.Marshal(ToValue(v)) byte for byte.
 func Marshal(v any, unit TimeUnit) ([]byte, error) {
-	e := encoder{unit: unit, buf: make([]byte, 0, 512)}
+	return AppendMarshal(make([]byte, 0, 512), v, unit)
+}
+
+// AppendMarshal is Marshal appending to dst: a caller that can estimate the
+// size hands in a buffer with that capacity, so the text is written
+// without the buffer growing on the way.
+func AppendMarshal(dst []byte, v any, unit TimeUnit) ([]byte, error) {
+	e := encoder{unit: unit, buf: dst}
 	if err := e.value(reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
@@ -74,9 +81,13 @@ func (e *encoder) value(v reflect.Value) error {
 		return e.value(v.Elem())
 	case reflect.Struct:
 		if v.Type() == timeType {
-			t, _ := v.Interface().(time.Time)
+			// through the address when there is one: boxing the value
+			// itself would allocate
+			var t time.Time
 			if v.CanAddr() {
 				t = *v.Addr().Interface().(*time.Time)
+			} else {
+				t, _ = v.Interface().(time.Time)
 			}
 			e.buf = appendTime(e.buf, &t, e.unit)
 			return nil
