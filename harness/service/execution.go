@@ -63,8 +63,10 @@ type execution struct {
 	dirty []*opRecord
 
 	// the unused rest of the current slabs of eventID and stamp
-	idSlab   []int32
-	timeSlab []time.Time
+	idSlab       []int32
+	timeSlab     []time.Time
+	timeSlabSize int        // the size of the last time slab
+	lastStamp    *time.Time // the last pointer stamp handed out
 }
 
 // opRecord is the stored state of one operation. op is replaced field by
@@ -174,11 +176,13 @@ func (e *execution) appendEvent(ev types.Event) {
 }
 
 // How many event ids and timestamps one slab allocation holds: ids for as
-// many events as a new history has room for; timestamps for those events
-// and the operations' end times (32 fill a 768-byte size class).
+// many events as a new history has room for; timestamps, which runs of
+// equal times share, in slabs that double from the first to the last
+// size (32 fill a 768-byte size class).
 const (
-	idSlabSize   = historyCap
-	timeSlabSize = 32
+	idSlabSize        = historyCap
+	timeSlabFirstSize = 4
+	timeSlabLastSize  = 32
 )
 
 // eventID returns a pointer to a fresh int32 holding id, carved from a
@@ -193,15 +197,23 @@ func (e *execution) eventID(id int32) *int32 {
 	return p
 }
 
-// stamp returns a pointer to a fresh time.Time holding t, carved from a
-// slab like eventID's. Each pointer is written once and never shared.
+// stamp returns a pointer to a time.Time holding t, carved from a slab
+// like eventID's. Each pointer is written once and never written through,
+// so a run of equal times (a batch's updates, and on the virtual clock
+// whole invocations, happen at one instant) shares the last one, as
+// events already share their op's Id and Name.
 func (e *execution) stamp(t time.Time) *time.Time {
+	if e.lastStamp != nil && *e.lastStamp == t {
+		return e.lastStamp
+	}
 	if len(e.timeSlab) == 0 {
-		e.timeSlab = make([]time.Time, timeSlabSize)
+		e.timeSlabSize = min(max(2*e.timeSlabSize, timeSlabFirstSize), timeSlabLastSize)
+		e.timeSlab = make([]time.Time, e.timeSlabSize)
 	}
 	p := &e.timeSlab[0]
 	e.timeSlab = e.timeSlab[1:]
 	*p = t
+	e.lastStamp = p
 	return p
 }
 
