@@ -71,7 +71,7 @@ func (e *execution) quiet() bool { return !e.replayLogs && e.replaying.Load() }
 func (e *execution) startReplay() {
 	e.opsMu.RLock()
 	n := 0
-	for _, op := range e.ops {
+	for _, op := range e.ops.list {
 		if op.Type != types.OperationTypeExecution && terminal(op.Status) {
 			n++
 		}

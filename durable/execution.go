@@ -38,7 +38,7 @@ type execution struct {
 	jitterFn func() float64
 
 	opsMu sync.RWMutex
-	ops   map[string]*types.Operation
+	ops   opIndex
 
 	failed  atomic.Bool
 	failMu  sync.Mutex
@@ -81,7 +81,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		jitterFn: env.Jitter,
 		clock:    env.Clock,
 		token:    aws.String(in.CheckpointToken),
-		ops:      make(map[string]*types.Operation, len(in.InitialExecutionState.Operations)),
+		ops:      newOpIndex(len(in.InitialExecutionState.Operations)),
 		queue:    make([]types.OperationUpdate, 0, queueRoom),
 	}
 	if e.logger == nil {
@@ -124,7 +124,7 @@ func (e *execution) jitter() float64 {
 
 func (e *execution) get(id string) *types.Operation {
 	e.opsMu.RLock()
-	op := e.ops[id]
+	op := e.ops.get(id)
 	e.opsMu.RUnlock()
 	return op
 }
@@ -135,8 +135,8 @@ func (e *execution) merge(ops []types.Operation) {
 	}
 	e.opsMu.Lock()
 	for i := range ops {
-		if id := aws.ToString(ops[i].Id); id != "" {
-			e.ops[id] = &ops[i] // the slice is ours alone: no copy
+		if aws.ToString(ops[i].Id) != "" {
+			e.ops.put(&ops[i]) // the slice is ours alone: no copy
 		}
 	}
 	e.opsMu.Unlock()

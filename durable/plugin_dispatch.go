@@ -189,12 +189,12 @@ func (e *execution) opInfos(ids []string, replay bool) map[string]OperationHookI
 		}
 	}
 	if ids == nil {
-		for _, op := range e.ops {
+		for _, op := range e.ops.list {
 			add(op)
 		}
 	}
 	for _, id := range ids {
-		add(e.ops[id])
+		add(e.ops.get(id))
 	}
 	return out
 }
