@@ -35,8 +35,7 @@ func (e *execution) enqueueLocked(u types.OperationUpdate, owner *dctx) (uint64,
 		return 0, errAbandoned
 	}
 	if len(e.queue) == cap(e.queue) {
-		// the batches handed out own the array's front: go on in a new one
-		e.queue = append(make([]types.OperationUpdate, 0, max(2*len(e.queue), 4)), e.queue...)
+		e.makeRoomLocked()
 	}
 	e.queue = append(e.queue, u)
 	e.enqueued++
@@ -68,9 +67,13 @@ func (e *execution) flush(seq uint64) error {
 			Updates:             batch,
 		})
 		if err != nil {
+			// the batch stays lent: a client that failed may have kept it
 			return e.fail(&CheckpointError{Err: err})
 		}
 		e.sent += uint64(len(batch))
+		e.qmu.Lock()
+		e.returnBatchLocked(batch)
+		e.qmu.Unlock()
 		if out.CheckpointToken == nil {
 			e.closed = true
 		} else {
@@ -111,12 +114,38 @@ func (e *execution) takeBatchLocked() []types.OperationUpdate {
 		size += s
 		n++
 	}
-	// The client may keep the batch, so it gets the front of the array for
-	// good (capped: an append of its own copies) and the queue moves past
-	// it; no copy per call.
+	// The client gets the front of the array for the call (capped: an
+	// append of its own copies) and the queue moves past it; no copy.
 	batch := e.queue[:n:n]
 	e.queue = e.queue[n:]
+	e.lent = true
 	return batch
+}
+
+// returnBatchLocked takes back the batch of a call that succeeded (a
+// CheckpointClient keeps no part of its input once it has answered): its
+// slots are cleared, and an empty queue starts over at the array's front,
+// so one small array serves a whole invocation.
+func (e *execution) returnBatchLocked(batch []types.OperationUpdate) {
+	clear(batch)
+	e.lent = false
+	if len(e.queue) == 0 {
+		e.queue = e.qbuf[:0]
+	}
+}
+
+// makeRoomLocked makes room for an update at the end of a full queue: by
+// moving what waits to the front of the array when no batch is lent and
+// that leaves room, else in an array twice as long.
+func (e *execution) makeRoomLocked() {
+	if !e.lent && len(e.queue) < cap(e.qbuf) {
+		n := copy(e.qbuf[:cap(e.qbuf)], e.queue)
+		clear(e.qbuf[n:cap(e.qbuf)])
+		e.queue = e.qbuf[:n]
+		return
+	}
+	e.qbuf = make([]types.OperationUpdate, 0, max(2*len(e.queue), queueRoom))
+	e.queue = append(e.qbuf, e.queue...)
 }
 
 // updateSize estimates the JSON size of u: the variable parts plus a margin

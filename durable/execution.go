@@ -45,7 +45,9 @@ type execution struct {
 	failErr error
 
 	qmu      sync.Mutex
-	queue    []types.OperationUpdate
+	queue    []types.OperationUpdate // the updates waiting, a window of qbuf
+	qbuf     []types.OperationUpdate // the queue's array, from its front
+	lent     bool                    // a batch of qbuf is out with the client
 	enqueued uint64
 
 	// the flush timer (flush_timer.go), under qmu
@@ -62,11 +64,10 @@ type execution struct {
 	closed bool
 }
 
-// queueRoom is the checkpoint queue's first capacity: a START and an end
-// for each of about ten operations, the calculator's invocation, in one
-// array. The queue hands each batch the array's front, so a smaller array
-// would be replaced several times per invocation.
-const queueRoom = 20
+// queueRoom is the checkpoint queue's first capacity: what waits while a
+// call is out (the calculator's invocation queues at most 4 at once). The
+// array is used again once each call has answered.
+const queueRoom = 4
 
 var discardLogger = slog.New(slog.DiscardHandler)
 
@@ -82,11 +83,12 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		clock:    env.Clock,
 		token:    aws.String(in.CheckpointToken),
 		ops:      newOpIndex(len(in.InitialExecutionState.Operations)),
-		queue:    make([]types.OperationUpdate, 0, queueRoom),
+		qbuf:     make([]types.OperationUpdate, 0, queueRoom),
 	}
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
+	e.queue = e.qbuf
 	e.replayLogs, e.plugins, e.serdes = env.ReplayLogs, env.Plugins, env.Serdes
 	if e.seq == nil {
 		e.serial = env.SerialBranches

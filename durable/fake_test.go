@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -126,7 +127,7 @@ func (m *memService) CheckpointDurableExecution(_ context.Context, in *lambda.Ch
 		}
 		changed = append(changed, op)
 	}
-	m.batches = append(m.batches, in.Updates)
+	m.batches = append(m.batches, slices.Clone(in.Updates)) // the runtime reuses the array
 	out := &lambda.CheckpointDurableExecutionOutput{CheckpointToken: aws.String(m.newToken()), NewExecutionState: &types.CheckpointUpdatedExecutionState{}}
 	for _, op := range changed {
 		if op != nil {

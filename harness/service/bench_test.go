@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -19,7 +20,7 @@ type recordingClient struct {
 }
 
 func (c *recordingClient) CheckpointDurableExecution(ctx context.Context, in *lambda.CheckpointDurableExecutionInput, optFns ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
-	c.batches = append(c.batches, in.Updates)
+	c.batches = append(c.batches, slices.Clone(in.Updates)) // the runtime reuses the array
 	return c.CheckpointClient.CheckpointDurableExecution(ctx, in, optFns...)
 }
 
