@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -257,11 +258,28 @@ func respond(w http.ResponseWriter, out any, err error) {
 		writeError(w, err)
 		return
 	}
-	body, err := wire.Marshal(out, wire.Seconds)
+	buf := bodyBuffers.Get().(*[]byte)
+	defer putBodyBuffer(buf)
+	body, err := wire.AppendMarshal((*buf)[:0], out, wire.Seconds)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	*buf = body
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body)
+}
+
+// bodyBuffers holds the buffers respond encodes into: growing a fresh one
+// for every answer was a tenth of the bytes the emulator allocated.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody is the largest buffer kept for reuse, so one large history
+// page does not pin its memory.
+const maxPooledBody = 64 << 10
+
+func putBodyBuffer(buf *[]byte) {
+	if cap(*buf) <= maxPooledBody {
+		bodyBuffers.Put(buf)
+	}
 }
