@@ -185,21 +185,23 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 
 // createLocked stores a new operation from its START update. The record
 // holds copies of the update's strings, so the caller's pointers are not
-// kept and one allocation serves them all.
+// kept and one allocation serves them all; its ParentId is its parent's
+// Id, which is never written either.
 func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRecord {
-	rec := &opRecord{idx: len(e.ops), start: now}
+	rec := &opRecord{idx: len(e.ops)}
 	// field by field: assigning a whole Operation would run the write
 	// barrier over all of its pointer slots
 	op := &rec.op
 	op.Id = copyInto(&rec.strs[0], u.Id)
-	op.ParentId = copyInto(&rec.strs[1], u.ParentId)
-	op.Name = copyInto(&rec.strs[2], u.Name)
+	op.Name = copyInto(&rec.strs[1], u.Name)
 	op.Type = u.Type
-	op.SubType = copyInto(&rec.strs[3], u.SubType)
+	op.SubType = copyInto(&rec.strs[2], u.SubType)
 	op.Status = types.OperationStatusStarted
-	op.StartTimestamp = &rec.start
+	op.StartTimestamp = e.stamp(now)
 	if u.ParentId != nil {
+		// validation made sure the parent was created before
 		rec.parent = e.rec(*u.ParentId)
+		op.ParentId = rec.parent.op.Id
 	}
 	e.addRec(rec)
 	return rec

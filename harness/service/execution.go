@@ -81,8 +81,7 @@ type opRecord struct {
 	timer       *timer // the WAIT, RETRY or callback timeout timer
 	callback    *callbackState
 	chained     *chainedState
-	strs        [4]string // storage for op's Id, ParentId, Name, SubType
-	start       time.Time // storage for op's StartTimestamp
+	strs        [3]string // storage for op's Id, Name, SubType; ParentId is the parent's Id
 }
 
 // ending is a terminal state decided mid-invocation (an EXECUTION update,
@@ -103,15 +102,15 @@ type idemEntry struct {
 // execution-timeout timer.
 func (e *execution) startExecutionLocked(now time.Time) {
 	// the record and the event each hold what they point to
-	rec := &opRecord{start: now, strs: [4]string{0: e.id, 2: e.name}}
+	rec := &opRecord{strs: [3]string{e.id, e.name}}
 	x := &executionStartedStorage{timeout: e.timeoutSecs}
 	if !e.noInput { // InputPayload stays nil when no input was given
 		x.payload = e.input
 		x.details.InputPayload = &x.payload
 	}
 	op := &rec.op
-	op.Id, op.Name, op.Type, op.Status = &rec.strs[0], &rec.strs[2], types.OperationTypeExecution, types.OperationStatusStarted
-	op.StartTimestamp, op.ExecutionDetails = &rec.start, &x.details
+	op.Id, op.Name, op.Type, op.Status = &rec.strs[0], &rec.strs[1], types.OperationTypeExecution, types.OperationStatusStarted
+	op.StartTimestamp, op.ExecutionDetails = e.stamp(now), &x.details
 	e.addRec(rec)
 	x.input = types.EventInput{Payload: x.details.InputPayload, Truncated: e.notTruncated}
 	x.started = types.ExecutionStartedDetails{Input: &x.input, ExecutionTimeout: &x.timeout}

@@ -81,7 +81,7 @@ func (b *Backend) BeginInvocation(arn string) ([]byte, error) {
 	e.idem = nil
 	e.tokenPrefix = tokenPrefix(e.id, e.invocations)
 	e.newTokenLocked()
-	ops, next := e.pageLocked(0, b.cfg.pageSize)
+	ops, next := e.pageLocked(0, b.cfg.pageSize, false) // encoded below, under the lock
 	var updated []string
 	if e.invocations > 1 {
 		updated = e.updatedIDsLocked()

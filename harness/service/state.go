@@ -39,7 +39,7 @@ func (b *Backend) GetDurableExecutionState(_ context.Context, in *lambda.GetDura
 			return nil, err
 		}
 	}
-	ops, next := e.pageLocked(from, size)
+	ops, next := e.pageLocked(from, size, true)
 	return &lambda.GetDurableExecutionStateOutput{Operations: ops, NextMarker: next}, nil
 }
 
@@ -69,14 +69,24 @@ func (e *execution) decodeMarker(m string) (int, error) {
 	return idx, nil
 }
 
-// pageLocked copies up to size visible operations starting at creation
-// index from, and returns the marker of the next page, if any.
-func (e *execution) pageLocked(from, size int) ([]types.Operation, *string) {
+// pageLocked lists up to size visible operations starting at creation
+// index from, and returns the marker of the next page, if any. With deep
+// the operations are deep copies for the caller to keep; without, they
+// share the records' strings and details, for a caller that only encodes
+// them before the lock is released (the invocation envelope).
+func (e *execution) pageLocked(from, size int, deep bool) ([]types.Operation, *string) {
 	out := make([]types.Operation, 0, min(size, len(e.ops)-from))
-	sts := make([]opStorage, cap(out))
+	var sts []opStorage
+	if deep {
+		sts = make([]opStorage, cap(out))
+	}
 	i := from
 	for ; i < len(e.ops) && len(out) < size; i++ {
 		if rec := e.ops[i]; visible(rec) {
+			if !deep {
+				out = append(out, rec.op)
+				continue
+			}
 			out = out[:len(out)+1] // within the capacity, and still zero
 			copyOperationTo(&out[len(out)-1], &rec.op, &sts[len(out)-1])
 		}
