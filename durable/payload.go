@@ -17,6 +17,7 @@ import (
 // those of a custom item serdes go in as JSON strings.
 func encodeBatch(b *batchOutcome, plainJSON bool) string {
 	var sb strings.Builder
+	sb.Grow(batchSize(b))
 	sb.WriteString(`{"all":[`)
 	for k, it := range b.items {
 		if k > 0 {
@@ -51,6 +52,24 @@ func encodeBatch(b *batchOutcome, plainJSON bool) string {
 	sb.WriteString(`"}`)
 	return sb.String()
 }
+
+// batchSize estimates the length of encodeBatch's text, so its builder is
+// allocated once instead of growing through every size on the way.
+func batchSize(b *batchOutcome) int {
+	n := 64
+	for _, it := range b.items {
+		n += 48 + quotedSize(it.payload)
+		if o := it.errObj; o != nil {
+			n += 64 + quotedSize(aws.ToString(o.ErrorType)) + quotedSize(aws.ToString(o.ErrorMessage)) + quotedSize(aws.ToString(o.ErrorData))
+		}
+	}
+	return n
+}
+
+// quotedSize bounds the length of s as a JSON string for most text: JSON
+// text inside, with a quote escaped every few characters, grows by less
+// than half.
+func quotedSize(s string) int { return 2 + len(s) + len(s)/2 }
 
 // encodeBatchPayload is the payload of a finished batch: the plain JSON
 // form, or the BatchResult serialized with WithBatchResultSerdes.
