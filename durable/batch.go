@@ -72,7 +72,11 @@ type BatchResult[O any] struct {
 }
 
 func (b BatchResult[O]) filter(s BatchItemStatus) []BatchItem[O] {
-	var out []BatchItem[O]
+	n := b.count(s)
+	if n == 0 {
+		return nil
+	}
+	out := make([]BatchItem[O], 0, n)
 	for _, it := range b.Items {
 		if it.Status == s {
 			out = append(out, it)

@@ -89,7 +89,10 @@ func runBatch[O any](c *dctx, ctx Context, name string, cfg *batchConfig, specs 
 func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec) (BatchResult[O], error) {
 	res := BatchResult[O]{Items: make([]BatchItem[O], len(out.items)), Reason: out.reason}
 	for k, it := range out.items {
-		bi := BatchItem[O]{Index: it.index, Name: specs[it.index].name, Status: it.status}
+		// filled in place: a local would move to the heap, as its Result's
+		// address goes to the serdes
+		bi := &res.Items[k]
+		bi.Index, bi.Name, bi.Status = it.index, specs[it.index].name, it.status
 		switch it.status {
 		case BatchItemSucceeded:
 			io := cfg.itemAt(bi.Name, "")
@@ -102,7 +105,6 @@ func typedResult[O any](out *batchOutcome, cfg *batchConfig, specs []branchSpec)
 		case BatchItemFailed:
 			bi.Err = childErrorFrom(bi.Name, it.errObj)
 		}
-		res.Items[k] = bi
 	}
 	return res, nil
 }
