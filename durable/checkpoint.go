@@ -61,15 +61,15 @@ func (e *execution) flush(seq uint64) error {
 		batch := e.takeBatchLocked()
 		e.sentAllLocked()
 		e.qmu.Unlock()
-		out, err := e.client.CheckpointDurableExecution(e.ctx, &lambda.CheckpointDurableExecutionInput{
-			DurableExecutionArn: e.arn,
-			CheckpointToken:     e.token,
-			Updates:             batch,
-		})
+		// one input serves every call, as the batch's array does
+		in := &e.callIn
+		in.DurableExecutionArn, in.CheckpointToken, in.Updates = e.arn, e.token, batch
+		out, err := e.client.CheckpointDurableExecution(e.ctx, in)
 		if err != nil {
 			// the batch stays lent: a client that failed may have kept it
 			return e.fail(&CheckpointError{Err: err})
 		}
+		in.Updates = nil
 		e.sent += uint64(len(batch))
 		e.qmu.Lock()
 		e.returnBatchLocked(batch)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
@@ -58,8 +59,9 @@ type execution struct {
 	timerEnded  bool
 	timerWG     sync.WaitGroup // timed flushes in progress
 
-	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
-	token  *string    // the last response's, passed on as is
+	sendMu sync.Mutex // held across a checkpoint call; guards callIn, token, sent, closed
+	callIn lambda.CheckpointDurableExecutionInput
+	token  *string // the last response's, passed on as is
 	sent   uint64
 	closed bool
 }

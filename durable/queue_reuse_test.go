@@ -23,15 +23,20 @@ type lendingClient struct {
 	failCall int
 	calls    int
 	fronts   []*types.OperationUpdate
+	inputs   []*lambda.CheckpointDurableExecutionInput
 	kept     []types.OperationUpdate // the failed call's batch, as lent
 	keptCopy []types.OperationUpdate // what it held during the call
+	keptIn   *lambda.CheckpointDurableExecutionInput
+	keptInV  lambda.CheckpointDurableExecutionInput // what it held during the call
 }
 
 func (c *lendingClient) CheckpointDurableExecution(ctx context.Context, in *lambda.CheckpointDurableExecutionInput, optFns ...func(*lambda.Options)) (*lambda.CheckpointDurableExecutionOutput, error) {
 	c.calls++
 	c.fronts = append(c.fronts, &in.Updates[0])
+	c.inputs = append(c.inputs, in)
 	if c.calls == c.failCall {
 		c.kept, c.keptCopy = in.Updates, slices.Clone(in.Updates)
+		c.keptIn, c.keptInV = in, *in
 		return nil, errors.New("connection reset")
 	}
 	return c.memService.CheckpointDurableExecution(ctx, in, optFns...)
@@ -56,7 +61,7 @@ func invokeWith(c *lendingClient) ([]byte, error) {
 
 // TestQueueArrayReusedAfterEachCall: once a call has answered, the next
 // batch starts at the front of the same array again, so one small array
-// serves an invocation of many calls.
+// serves an invocation of many calls; the calls share one input too.
 func TestQueueArrayReusedAfterEachCall(t *testing.T) {
 	c := &lendingClient{memService: newMem(`{}`)}
 	raw, err := invokeWith(c)
@@ -73,6 +78,9 @@ func TestQueueArrayReusedAfterEachCall(t *testing.T) {
 		if p != c.fronts[0] {
 			t.Fatalf("call %d's batch starts elsewhere than call 1's: the array was not reused", i+1)
 		}
+		if c.inputs[i] != c.inputs[0] {
+			t.Fatalf("call %d has an input of its own", i+1)
+		}
 	}
 	for i, u := range c.allUpdates() {
 		if u.Type != types.OperationTypeStep {
@@ -81,8 +89,8 @@ func TestQueueArrayReusedAfterEachCall(t *testing.T) {
 	}
 }
 
-// TestQueueKeepsFailedBatch: the batch of a failed call stays as it was
-// lent, however long the client keeps it.
+// TestQueueKeepsFailedBatch: the input and batch of a failed call stay as
+// they were lent, however long the client keeps them.
 func TestQueueKeepsFailedBatch(t *testing.T) {
 	c := &lendingClient{memService: newMem(`{}`), failCall: 3}
 	if _, err := invokeWith(c); err == nil {
@@ -90,5 +98,8 @@ func TestQueueKeepsFailedBatch(t *testing.T) {
 	}
 	if len(c.kept) == 0 || !reflect.DeepEqual(c.kept, c.keptCopy) {
 		t.Fatalf("the failed call's batch changed after the call:\n%+v\nwas\n%+v", c.kept, c.keptCopy)
+	}
+	if !reflect.DeepEqual(*c.keptIn, c.keptInV) {
+		t.Fatalf("the failed call's input changed after the call:\n%+v\nwas\n%+v", *c.keptIn, c.keptInV)
 	}
 }
