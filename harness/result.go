@@ -164,21 +164,48 @@ func CollectResult(ctx context.Context, api ExecutionReader, arn string) (*Resul
 // uses: the same data CollectResult reads, sharing the stored history
 // (written once, never changed) instead of deep-copying it.
 func ownedResult(b *service.Backend, arn string) (*Result, error) {
-	exec, err := b.GetDurableExecution(context.Background(), &lambda.GetDurableExecutionInput{DurableExecutionArn: aws.String(arn)})
+	s, err := b.SharedExecution(arn)
 	if err != nil {
 		return nil, err
 	}
-	events, err := b.SharedHistory(arn)
-	if err != nil {
-		return nil, err
+	r := foldHistory(s.History)
+	r.Arn, r.Name, r.Status = s.Arn, s.Name, s.Status
+	if s.Input != nil {
+		r.Input = *s.Input
 	}
-	return BuildResult(exec, events), nil
+	if s.Result != nil {
+		r.Output = s.Result
+	}
+	if s.Error != nil {
+		r.Error = s.Error
+	}
+	return r, nil
 }
 
 // BuildResult folds an execution description and its history into a
 // Result. exec may be nil; the status, input, result and error then come
 // from the history alone.
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
+	r := foldHistory(events)
+	if exec != nil {
+		r.Arn = aws.ToString(exec.DurableExecutionArn)
+		r.Name = aws.ToString(exec.DurableExecutionName)
+		r.Status = exec.Status
+		if exec.InputPayload != nil {
+			r.Input = *exec.InputPayload
+		}
+		if exec.Result != nil {
+			r.Output = exec.Result
+		}
+		if exec.Error != nil {
+			r.Error = exec.Error
+		}
+	}
+	return r
+}
+
+// foldHistory builds a Result from a history alone.
+func foldHistory(events []types.Event) *Result {
 	ops, invocations := countEvents(events)
 	r := &Result{History: events, Operations: make([]*Operation, 0, ops)}
 	if invocations > 0 {
@@ -195,20 +222,6 @@ func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *
 	r.eventSlots, r.opSlots = nil, nil
 	r.ops = r.Operations[:len(r.Operations):len(r.Operations)]
 	r.link()
-	if exec != nil {
-		r.Arn = aws.ToString(exec.DurableExecutionArn)
-		r.Name = aws.ToString(exec.DurableExecutionName)
-		r.Status = exec.Status
-		if exec.InputPayload != nil {
-			r.Input = *exec.InputPayload
-		}
-		if exec.Result != nil {
-			r.Output = exec.Result
-		}
-		if exec.Error != nil {
-			r.Error = exec.Error
-		}
-	}
 	return r
 }
 

@@ -438,6 +438,41 @@ func (b *Backend) Executions() []string {
 
 func ptr[T any](v T) *T { return &v }
 
+// SharedExecution is what GetDurableExecution and the history report of an
+// execution, as stored: see SharedHistory.
+type SharedExecution struct {
+	Arn, Name string
+	Status    types.ExecutionStatus
+	Input     *string            // nil when no input was given
+	Result    *string            // set once the execution SUCCEEDED
+	Error     *types.ErrorObject // set once it ended otherwise
+	History   []types.Event
+}
+
+// SharedExecution returns the execution's status, payloads and history as
+// stored, without the copies GetDurableExecution and
+// GetDurableExecutionHistory make; the caller must not modify what they
+// point to. Like SharedHistory it is for a runner that owns the backend.
+func (b *Backend) SharedExecution(arn string) (SharedExecution, error) {
+	e, err := b.existing(arn)
+	if err != nil {
+		return SharedExecution{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := SharedExecution{Arn: e.arn, Name: e.name, Status: e.status, History: e.history[:len(e.history):len(e.history)]}
+	if !e.noInput {
+		s.Input = &e.input
+	}
+	switch {
+	case e.status == types.ExecutionStatusSucceeded:
+		s.Result = e.result
+	case !e.running():
+		s.Error = e.errObj
+	}
+	return s, nil
+}
+
 // SharedHistory returns the execution's history events as stored, without
 // the deep copy GetDurableExecutionHistory makes. Events are written once
 // and never changed, and the slice is capped so a later append cannot write
