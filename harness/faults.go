@@ -18,7 +18,10 @@ type CheckpointCall struct {
 	Call             int // 1-based, counted over the whole execution
 	Invocation       int // 1-based invocation number
 	CallInInvocation int // 1-based, counted within the invocation
-	Updates          []types.OperationUpdate
+	// Updates is the call's batch, valid only while the hook runs: the
+	// runtime uses its array again once the call has answered, so a hook
+	// that keeps updates for later copies them.
+	Updates []types.OperationUpdate
 }
 
 // FaultAction is what a FaultHook asks for.
