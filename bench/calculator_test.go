@@ -11,6 +11,7 @@ import (
 	"github.com/dpcheck/dpcheck/function"
 	"github.com/dpcheck/dpcheck/harness"
 	"github.com/dpcheck/dpcheck/harness/check"
+	"github.com/dpcheck/dpcheck/internal/gctarget"
 )
 
 // calculatorInputs alternate a division by zero and a clean division; the
@@ -20,7 +21,17 @@ var calculatorInputs = [2]string{`{"num1":10,"num2":0}`, `{"num1":10,"num2":5}`}
 // BenchmarkCalculatorInprocess: whole calculator executions through the
 // LocalRunner, one after the other from one goroutine (start, invocation,
 // checkpoints, history, Result), each on a fresh backend.
-func BenchmarkCalculatorInprocess(b *testing.B) {
+func BenchmarkCalculatorInprocess(b *testing.B) { benchCalculator(b) }
+
+// BenchmarkCalculatorInprocessManyExecutionsGC: the same executions with
+// the garbage collector's target the dpcheck verbs that make many
+// executions set (gctarget.ManyExecutions; Go's default is 100).
+func BenchmarkCalculatorInprocessManyExecutionsGC(b *testing.B) {
+	defer gctarget.SetManyExecutions()()
+	benchCalculator(b)
+}
+
+func benchCalculator(b *testing.B) {
 	r := harness.NewLocalRunner(durable.Handle(function.Handler), harness.WithFunctionName("calculator"))
 	ctx := context.Background()
 	b.ReportAllocs()

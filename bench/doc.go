@@ -6,6 +6,7 @@
 // The figures and the benchmarks that measure them:
 //
 //	calculator-inprocess             BenchmarkCalculatorInprocess            exec/s
+//	calculator-inprocess-gc200       BenchmarkCalculatorInprocessManyExecutionsGC  exec/s
 //	calculator-crash-every-boundary  BenchmarkCalculatorCrashEveryBoundary   exec/s
 //	emulator-http-seq                BenchmarkEmulatorHTTPSeq                exec/s
 //	emulator-http-c8                 BenchmarkEmulatorHTTPC8                 exec/s

@@ -49,6 +49,7 @@ var Figures = []Figure{
 	// 3,000 times the official JS LocalDurableTestRunner's 6.15 exec/s
 	// on the same calculator and machine (make bench-js).
 	{"calculator-inprocess", "BenchmarkCalculatorInprocess", "exec/s", "exec/s", 0, Target{Bound: 18500}},
+	{"calculator-inprocess-gc200", "BenchmarkCalculatorInprocessManyExecutionsGC", "exec/s", "exec/s", 0, Target{}},
 	{"calculator-inprocess-bytes", "BenchmarkCalculatorInprocess", "B/op", "B/exec", 0, Target{}},
 	{"calculator-inprocess-allocs", "BenchmarkCalculatorInprocess", "allocs/op", "allocs/exec", 0, Target{}},
 	{"calculator-crash-every-boundary", "BenchmarkCalculatorCrashEveryBoundary", "exec/s", "exec/s", 0, Target{}},

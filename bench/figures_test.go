@@ -15,6 +15,7 @@ pkg: github.com/dpcheck/dpcheck/bench
 cpu: Intel(R) Xeon(R) Processor @ 2.50GHz
 BenchmarkCalculatorInprocess-2            	    4017	    337301 ns/op	      2965 exec/s	   52037 B/op	     659 allocs/op
 BenchmarkCalculatorInprocess-2            	    4100	    300000 ns/op	      3333.3 exec/s	   52037 B/op	     659 allocs/op
+BenchmarkCalculatorInprocessManyExecutionsGC-2	    4100	    250000 ns/op	      4000 exec/s	   52037 B/op	     659 allocs/op
 BenchmarkCalculatorCrashEveryBoundary-2   	     133	   7899967 ns/op	       126.6 exec/s	        10.00 runs/exec
 --- SKIP: BenchmarkEmulatorHTTPSeq-2
     emulator_test.go:123: bench: function/cmd/bootstrap does not exist yet
