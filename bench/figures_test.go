@@ -52,6 +52,7 @@ func TestMeasureReadsEveryFigureItFinds(t *testing.T) {
 	}
 	want := []string{
 		"BENCH calculator-inprocess 3149 exec/s", // median of 2965 and 3333.3
+		"BENCH calculator-inprocess-gc200 4000 exec/s",
 		"BENCH calculator-inprocess-bytes 52037 B/exec",
 		"BENCH calculator-inprocess-allocs 659 allocs/exec",
 		"BENCH calculator-crash-every-boundary 127 exec/s",

@@ -38,6 +38,7 @@ func TestPrintsOneLinePerFigure(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
 	want := `BENCH calculator-inprocess 12000 exec/s
+BENCH calculator-inprocess-gc200 15000 exec/s
 BENCH calculator-inprocess-bytes 30000 B/exec
 BENCH calculator-inprocess-allocs 250 allocs/exec
 BENCH calculator-crash-every-boundary 600 exec/s
