@@ -248,9 +248,9 @@ func (b *Backend) State(arn string) (ExecutionState, error) {
 	defer e.mu.Unlock()
 	s := ExecutionState{Arn: e.arn, Status: e.status, Invocations: e.invocations, InFlight: e.inFlight, Start: e.start, End: e.end}
 	s.Operations = make([]types.Operation, len(e.ops))
-	sts := make([]opStorage, len(e.ops))
+	c := newOpCopier(len(e.ops))
 	for i, r := range e.ops {
-		copyOperationTo(&s.Operations[i], &r.op, &sts[i])
+		c.copyTo(i, &s.Operations[i], &r.op)
 	}
 	return s, nil
 }

@@ -97,9 +97,9 @@ func (e *execution) deltaLocked() []types.Operation {
 	}
 	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
 	out := make([]types.Operation, len(e.dirty))
-	sts := make([]opStorage, len(e.dirty))
+	c := newOpCopier(len(e.dirty))
 	for i, r := range e.dirty {
-		copyOperationTo(&out[i], &r.op, &sts[i])
+		c.copyTo(i, &out[i], &r.op)
 	}
 	e.clearDirty()
 	return out

@@ -72,10 +72,39 @@ func copyInto[T any](dst *T, src *T) *T {
 	return dst
 }
 
-// opStorage backs the identifying fields of one copied Operation.
-type opStorage struct {
-	strs  [4]string
-	times [2]time.Time
+// opCopier deep-copies a list of operations (one response's) into storage
+// they share: one array for their identifying strings, and slabs of times
+// in which equal timestamps share one slot (on the virtual clock a whole
+// response's operations carry one instant). Nothing the copies point to is
+// shared with the backend; copies from one copier may share a time.
+type opCopier struct {
+	strs  [][4]string // Id, ParentId, Name, SubType of each copy
+	times []time.Time // the unused rest of the current time slab
+	slab  int         // the size of the current time slab
+	last  *time.Time  // the time handed out last
+}
+
+func newOpCopier(n int) opCopier {
+	return opCopier{strs: make([][4]string, n)}
+}
+
+// time returns a copy of *p, shared with the previous one when equal.
+func (c *opCopier) time(p *time.Time) *time.Time {
+	if p == nil {
+		return nil
+	}
+	if c.last != nil && *c.last == *p {
+		return c.last
+	}
+	if len(c.times) == 0 {
+		// one slot first: most copies need no more
+		c.slab = min(max(4*c.slab, 1), 64)
+		c.times = make([]time.Time, c.slab)
+	}
+	c.last = &c.times[0]
+	c.times = c.times[1:]
+	*c.last = *p
+	return c.last
 }
 
 // Copied details with room for what they point to: one allocation each.
@@ -92,53 +121,52 @@ type (
 	stepDetailsStorage struct {
 		d      types.StepDetails
 		result string
-		next   time.Time
 	}
 )
 
-// copyOperationTo writes a deep copy of o into *c, which must be zero,
-// with *st (zero too) backing its identifying fields; callers copying
-// several operations allocate their opStorage together.
+// copyTo writes a deep copy of o into *dst, which must be zero, as the
+// copier's i-th copy.
 // Writing the fields in place, instead of assigning a whole Operation (136
 // bytes, mostly pointers) into a slice, costs far less under the garbage
 // collector's write barriers; every checkpoint response copies operations.
-func copyOperationTo(c *types.Operation, o *types.Operation, st *opStorage) {
-	c.Id = copyInto(&st.strs[0], o.Id)
-	c.ParentId = copyInto(&st.strs[1], o.ParentId)
-	c.Name = copyInto(&st.strs[2], o.Name)
-	c.Type = o.Type
-	c.SubType = copyInto(&st.strs[3], o.SubType)
-	c.Status = o.Status
-	c.StartTimestamp = copyInto(&st.times[0], o.StartTimestamp)
-	c.EndTimestamp = copyInto(&st.times[1], o.EndTimestamp)
+func (c *opCopier) copyTo(i int, dst *types.Operation, o *types.Operation) {
+	st := &c.strs[i]
+	dst.Id = copyInto(&st[0], o.Id)
+	dst.ParentId = copyInto(&st[1], o.ParentId)
+	dst.Name = copyInto(&st[2], o.Name)
+	dst.Type = o.Type
+	dst.SubType = copyInto(&st[3], o.SubType)
+	dst.Status = o.Status
+	dst.StartTimestamp = c.time(o.StartTimestamp)
+	dst.EndTimestamp = c.time(o.EndTimestamp)
 	if d := o.ExecutionDetails; d != nil {
 		x := new(executionDetailsStorage)
 		x.d.InputPayload = copyInto(&x.input, d.InputPayload)
-		c.ExecutionDetails = &x.d
+		dst.ExecutionDetails = &x.d
 	}
 	if d := o.ContextDetails; d != nil {
 		x := new(contextDetailsStorage)
 		x.d.Result = copyInto(&x.result, d.Result)
 		x.d.Error = copyErrorObject(d.Error)
 		x.d.ReplayChildren = copyInto(&x.replay, d.ReplayChildren)
-		c.ContextDetails = &x.d
+		dst.ContextDetails = &x.d
 	}
 	if d := o.StepDetails; d != nil {
 		x := new(stepDetailsStorage)
 		x.d.Attempt = d.Attempt
-		x.d.NextAttemptTimestamp = copyInto(&x.next, d.NextAttemptTimestamp)
+		x.d.NextAttemptTimestamp = c.time(d.NextAttemptTimestamp)
 		x.d.Result = copyInto(&x.result, d.Result)
 		x.d.Error = copyErrorObject(d.Error)
-		c.StepDetails = &x.d
+		dst.StepDetails = &x.d
 	}
 	if d := o.WaitDetails; d != nil {
-		c.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: cloneTime(d.ScheduledEndTimestamp)}
+		dst.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: c.time(d.ScheduledEndTimestamp)}
 	}
 	if d := o.CallbackDetails; d != nil {
-		c.CallbackDetails = &types.CallbackDetails{CallbackId: cloneStr(d.CallbackId), Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+		dst.CallbackDetails = &types.CallbackDetails{CallbackId: cloneStr(d.CallbackId), Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
 	}
 	if d := o.ChainedInvokeDetails; d != nil {
-		c.ChainedInvokeDetails = &types.ChainedInvokeDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
+		dst.ChainedInvokeDetails = &types.ChainedInvokeDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
 	}
 }
 
@@ -146,9 +174,9 @@ func copyCheckpointOutput(o *lambda.CheckpointDurableExecutionOutput) *lambda.Ch
 	c := &lambda.CheckpointDurableExecutionOutput{CheckpointToken: cloneStr(o.CheckpointToken)}
 	if s := o.NewExecutionState; s != nil {
 		ops := make([]types.Operation, len(s.Operations))
-		sts := make([]opStorage, len(s.Operations))
+		cp := newOpCopier(len(ops))
 		for i := range s.Operations {
-			copyOperationTo(&ops[i], &s.Operations[i], &sts[i])
+			cp.copyTo(i, &ops[i], &s.Operations[i])
 		}
 		c.NewExecutionState = &types.CheckpointUpdatedExecutionState{Operations: ops, NextMarker: cloneStr(s.NextMarker)}
 	}

@@ -76,9 +76,9 @@ func (e *execution) decodeMarker(m string) (int, error) {
 // them before the lock is released (the invocation envelope).
 func (e *execution) pageLocked(from, size int, deep bool) ([]types.Operation, *string) {
 	out := make([]types.Operation, 0, min(size, len(e.ops)-from))
-	var sts []opStorage
+	var c opCopier
 	if deep {
-		sts = make([]opStorage, cap(out))
+		c = newOpCopier(cap(out))
 	}
 	i := from
 	for ; i < len(e.ops) && len(out) < size; i++ {
@@ -88,7 +88,7 @@ func (e *execution) pageLocked(from, size int, deep bool) ([]types.Operation, *s
 				continue
 			}
 			out = out[:len(out)+1] // within the capacity, and still zero
-			copyOperationTo(&out[len(out)-1], &rec.op, &sts[len(out)-1])
+			c.copyTo(len(out)-1, &out[len(out)-1], &rec.op)
 		}
 	}
 	for ; i < len(e.ops); i++ {
