@@ -118,7 +118,7 @@ type Backend struct {
 
 // NewBackend returns an empty backend whose clock reads DefaultStart.
 func NewBackend(opts ...BackendOption) *Backend {
-	cfg := backendConfig{
+	b := &Backend{cfg: backendConfig{
 		start:             DefaultStart,
 		region:            "us-east-1",
 		account:           "123456789012",
@@ -126,15 +126,14 @@ func NewBackend(opts ...BackendOption) *Backend {
 		pageSize:          100,
 		executionTimeout:  86400,
 		maxFailedAttempts: 5,
-	}
+	}}
+	// the options write the backend's own config: a local one would move
+	// to the heap, as its address goes to functions unknown here
 	for _, o := range opts {
-		o(&cfg)
+		o(&b.cfg)
 	}
-	if cfg.pageSize < 1 {
-		cfg.pageSize = 1
-	}
-	b := &Backend{cfg: cfg}
-	b.clock.now = cfg.start
+	b.cfg.pageSize = max(b.cfg.pageSize, 1)
+	b.clock.now = b.cfg.start
 	return b
 }
 
