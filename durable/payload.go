@@ -17,7 +17,7 @@ import (
 // those of a custom item serdes go in as JSON strings.
 func encodeBatch(b *batchOutcome, plainJSON bool) string {
 	var sb strings.Builder
-	sb.Grow(batchSize(b))
+	sb.Grow(batchSize(b, plainJSON))
 	sb.WriteString(`{"all":[`)
 	for k, it := range b.items {
 		if k > 0 {
@@ -55,12 +55,17 @@ func encodeBatch(b *batchOutcome, plainJSON bool) string {
 
 // batchSize estimates the length of encodeBatch's text, so its builder is
 // allocated once instead of growing through every size on the way.
-func batchSize(b *batchOutcome) int {
-	n := 64
+func batchSize(b *batchOutcome, plainJSON bool) int {
+	n := 64 // the frame and the longest completion reason
 	for _, it := range b.items {
-		n += 48 + quotedSize(it.payload)
+		n += 44 // {"index":…,"status":"SUCCEEDED","result":}
+		if plainJSON {
+			n += len(it.payload)
+		} else {
+			n += quotedSize(it.payload)
+		}
 		if o := it.errObj; o != nil {
-			n += 64 + quotedSize(aws.ToString(o.ErrorType)) + quotedSize(aws.ToString(o.ErrorMessage)) + quotedSize(aws.ToString(o.ErrorData))
+			n += 52 + quotedSize(aws.ToString(o.ErrorType)) + quotedSize(aws.ToString(o.ErrorMessage)) + quotedSize(aws.ToString(o.ErrorData))
 		}
 	}
 	return n

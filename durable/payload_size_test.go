@@ -15,7 +15,8 @@ func TestBatchSizeCoversPayload(t *testing.T) {
 	quoted := strings.Repeat(`{"k":"v"}`, 30)
 	long := &types.ErrorObject{ErrorType: aws.String("StepError"), ErrorMessage: aws.String(strings.Repeat("división by zero ", 20)), ErrorData: aws.String(quoted)}
 	for name, b := range map[string]*batchOutcome{
-		"empty": {reason: CompletionAllCompleted},
+		"empty":   {reason: CompletionAllCompleted},
+		"stopped": {reason: CompletionMinSuccessfulReached, items: []itemOutcome{{index: 0, status: BatchItemStarted}}},
 		"calculator": {reason: CompletionAllCompleted, items: []itemOutcome{
 			{index: 0, status: BatchItemSucceeded, payload: "15"},
 			{index: 1, status: BatchItemSucceeded, payload: "5"},
@@ -30,7 +31,7 @@ func TestBatchSizeCoversPayload(t *testing.T) {
 		}},
 	} {
 		for _, plain := range []bool{true, false} {
-			if got, est := len(encodeBatch(b, plain)), batchSize(b); got > est {
+			if got, est := len(encodeBatch(b, plain)), batchSize(b, plain); got > est {
 				t.Errorf("%s (plain JSON %v): %d bytes, estimated %d", name, plain, got, est)
 			}
 		}
