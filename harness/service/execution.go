@@ -56,8 +56,6 @@ type execution struct {
 	openChained   int
 	queued        []ChainedInvocation
 
-	overlay overlay // the validator's scratch space
-
 	// delta tracking for checkpoint responses: ops changed since the
 	// handler last saw the state, in no particular order
 	dirty []*opRecord

@@ -3,6 +3,7 @@ package service
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
@@ -60,7 +61,8 @@ func knownType(typ types.OperationType) bool {
 
 // validateBatchLocked checks every update of a checkpoint batch.
 func (e *execution) validateBatchLocked(updates []types.OperationUpdate) error {
-	sim := e.overlay.reset(len(updates))
+	sim := overlays.Get().(*overlay).reset(len(updates))
+	defer sim.release()
 	for i := range updates {
 		if err := e.checkUpdateLocked(&updates[i], i == len(updates)-1, sim); err != nil {
 			return invalidParam("Updates[%d]: %v", i, err)
@@ -210,8 +212,21 @@ type overlay struct {
 	byID map[string]*simOp
 }
 
-// reset empties the overlay for a batch of n updates, reusing its storage
-// (one overlay per execution, used under the execution's lock).
+// overlays hands out overlays: one is scratch space for one batch's
+// validation only, so every execution's batches share a few instead of each
+// execution growing its own.
+var overlays = sync.Pool{New: func() any { return new(overlay) }}
+
+// release empties o, keeping no caller's strings alive, and returns it to
+// overlays.
+func (o *overlay) release() {
+	clear(o.ids)
+	clear(o.vals)
+	o.ids, o.vals, o.byID = o.ids[:0], o.vals[:0], nil
+	overlays.Put(o)
+}
+
+// reset empties the overlay for a batch of n updates, reusing its storage.
 func (o *overlay) reset(n int) *overlay {
 	if n > 16 {
 		o.byID = make(map[string]*simOp, n)
