@@ -2,6 +2,7 @@ package durable
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -131,6 +132,27 @@ func (e *execution) returnBatchLocked(batch []types.OperationUpdate) {
 	e.lent = false
 	if len(e.queue) == 0 {
 		e.queue = e.qbuf[:0]
+	}
+}
+
+// queueArray is a checkpoint queue's first array. Invocations one after
+// the other pass it on through queueArrays instead of each allocating one.
+type queueArray [queueRoom]types.OperationUpdate
+
+var queueArrays = sync.Pool{New: func() any { return new(queueArray) }}
+
+// releaseQueue returns the queue's first array to queueArrays once the
+// invocation has ended, unless a failed call may still hold part of it;
+// an update queued later (an abandoned branch's, refused anyway) would
+// start an array of its own.
+func (e *execution) releaseQueue() {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	a := e.qarr
+	e.qarr, e.qbuf, e.queue = nil, nil, nil
+	if a != nil && !e.lent {
+		clear(a[:])
+		queueArrays.Put(a)
 	}
 }
 

@@ -48,6 +48,7 @@ type execution struct {
 	qmu      sync.Mutex
 	queue    []types.OperationUpdate // the updates waiting, a window of qbuf
 	qbuf     []types.OperationUpdate // the queue's array, from its front
+	qarr     *queueArray             // qbuf's first array, from queueArrays
 	lent     bool                    // a batch of qbuf is out with the client
 	enqueued uint64
 
@@ -85,11 +86,12 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 		clock:    env.Clock,
 		token:    aws.String(in.CheckpointToken),
 		ops:      newOpIndex(len(in.InitialExecutionState.Operations)),
-		qbuf:     make([]types.OperationUpdate, 0, queueRoom),
+		qarr:     queueArrays.Get().(*queueArray),
 	}
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
+	e.qbuf = e.qarr[:0]
 	e.queue = e.qbuf
 	e.replayLogs, e.plugins, e.serdes = env.ReplayLogs, env.Plugins, env.Serdes
 	if e.seq == nil {
@@ -178,6 +180,7 @@ func invoke(ctx context.Context, env Env, in *InvocationInput, body handlerBody)
 	e, out, err := runInvocation(ctx, env, in, body)
 	if e != nil {
 		e.invocationEnded(in, out, err)
+		e.releaseQueue()
 	}
 	return out, err
 }

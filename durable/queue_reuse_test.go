@@ -90,11 +90,18 @@ func TestQueueArrayReusedAfterEachCall(t *testing.T) {
 }
 
 // TestQueueKeepsFailedBatch: the input and batch of a failed call stay as
-// they were lent, however long the client keeps them.
+// they were lent, however long the client keeps them: the array is not
+// passed on to a later invocation.
 func TestQueueKeepsFailedBatch(t *testing.T) {
 	c := &lendingClient{memService: newMem(`{}`), failCall: 3}
 	if _, err := invokeWith(c); err == nil {
 		t.Fatal("no error despite a failed checkpoint call")
+	}
+	// later invocations take their queue arrays from those ended before
+	for range 10 {
+		if _, err := invokeWith(&lendingClient{memService: newMem(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(c.kept) == 0 || !reflect.DeepEqual(c.kept, c.keptCopy) {
 		t.Fatalf("the failed call's batch changed after the call:\n%+v\nwas\n%+v", c.kept, c.keptCopy)
