@@ -66,6 +66,8 @@ type run struct {
 	arn  string
 	fn   *function
 	done chan struct{} // closed when the execution has ended (or the emulator closed)
+	// loop, when set, is the driver start left to its caller to run.
+	loop func()
 	// handBack: the driver runs on its adopter's busy token and leaves it
 	// held when it ends (see adopt). Set before the driver can end: adopt
 	// holds x.mu, which the driver's end takes.
@@ -130,8 +132,10 @@ func newExecutions(ctx context.Context, b *service.Backend, logger *slog.Logger,
 }
 
 // start creates the execution (or finds the one its name already started)
-// and returns its driver.
-func (x *executions) start(ctx context.Context, fn *function, in service.StartExecutionInput, fault *Fault) (*run, error) {
+// and returns its driver. With inline, a driver start creates is left for
+// the caller to run: it must call the run's loop at once, on its own
+// goroutine (see Server.invoke).
+func (x *executions) start(ctx context.Context, fn *function, in service.StartExecutionInput, fault *Fault, inline bool) (*run, error) {
 	x.startMu.Lock()
 	defer x.startMu.Unlock()
 	x.mu.Lock()
@@ -144,7 +148,7 @@ func (x *executions) start(ctx context.Context, fn *function, in service.StartEx
 	arn, err := x.backend.StartExecution(ctx, in)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.driveLocked(fn, arn, err, fault)
+	return x.driveLocked(fn, arn, err, fault, inline)
 }
 
 // adopt drives an execution the backend started itself, a chained
@@ -171,15 +175,16 @@ func (x *executions) adopt(fn *function, arn string) (*run, bool, error) {
 		close(r.done)
 		return r, false, nil
 	}
-	r, err := x.driveLocked(fn, arn, nil, nil)
+	r, err := x.driveLocked(fn, arn, nil, nil, false)
 	r.handBack = true
 	return r, true, err
 }
 
 // driveLocked starts the driver of arn, which holds the busy token the
 // caller claimed, unless it already has one (or err, or the emulator
-// closed: the token is given back).
-func (x *executions) driveLocked(fn *function, arn string, err error, fault *Fault) (*run, error) {
+// closed: the token is given back). With inline the driver is not started
+// but left in the run's loop.
+func (x *executions) driveLocked(fn *function, arn string, err error, fault *Fault, inline bool) (*run, error) {
 	if r := x.runs[arn]; err != nil || r != nil || x.closed {
 		x.releaseLocked()
 		if err == nil && r == nil {
@@ -196,12 +201,17 @@ func (x *executions) driveLocked(fn *function, arn string, err error, fault *Fau
 	}
 	x.runs[arn] = r
 	x.wg.Add(1)
-	go func() {
+	loop := func() {
 		defer x.wg.Done()
 		defer close(r.done)
 		defer x.forget(r)
 		x.drive(r)
-	}()
+	}
+	if inline {
+		r.loop = loop
+		return r, nil
+	}
+	go loop()
 	return r, nil
 }
 

@@ -88,6 +88,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	default:
 	}
 	version, _ := executedVersion(qualifier)
+	// A synchronous invoke's handler drives a new execution itself: it
+	// waits for the end anyway, and a driver goroutine of its own cost a
+	// hand-off between goroutines at the start and at the end (measured:
+	// about a tenth more sequential executions per second).
+	waits := invocationType == types.InvocationTypeRequestResponse
 	run, err := s.executions.start(r.Context(), fn, service.StartExecutionInput{
 		FunctionName:     name,
 		Qualifier:        qualifier,
@@ -95,7 +100,7 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 		ExecutionName:    r.Header.Get("X-Amz-Durable-Execution-Name"),
 		Payload:          string(payload),
 		ExecutionTimeout: fn.timeout,
-	}, fault)
+	}, fault, waits)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -105,6 +110,11 @@ func (s *Server) invoke(w http.ResponseWriter, r *http.Request) {
 	if invocationType == types.InvocationTypeEvent {
 		w.WriteHeader(http.StatusAccepted)
 		return
+	}
+	if run.loop != nil {
+		// Until the execution ends, whether the client waits or not: it
+		// runs on when the client leaves, as on Lambda.
+		run.loop()
 	}
 	select {
 	case <-run.done:
