@@ -92,52 +92,46 @@ func envelopeSize(in *InvocationInput) int {
 }
 
 // operationSize estimates the JSON size of op: its member names and
-// numbers, its strings, and half as much again of each payload for escapes (the quotes of
-// JSON text).
+// numbers, and its strings.
 func operationSize(op *types.Operation) int {
 	n := 160 + len(aws.ToString(op.Id)) + len(aws.ToString(op.Name)) + len(aws.ToString(op.ParentId)) + len(aws.ToString(op.SubType))
-	payload := func(p *string) {
-		if p != nil {
-			n += 24 + len(*p) + len(*p)/2
-		}
-	}
-	errObj := func(e *types.ErrorObject) {
-		if e != nil {
-			n += 64
-			payload(e.ErrorType)
-			payload(e.ErrorMessage)
-			payload(e.ErrorData)
-			for _, s := range e.StackTrace {
-				payload(&s)
-			}
-		}
-	}
 	if d := op.ExecutionDetails; d != nil {
-		payload(d.InputPayload)
+		n += memberSize(d.InputPayload)
 	}
 	if d := op.StepDetails; d != nil {
-		n += 64
-		payload(d.Result)
-		errObj(d.Error)
+		n += 64 + outcomeSize(d.Result, d.Error)
 	}
 	if d := op.ContextDetails; d != nil {
-		n += 48
-		payload(d.Result)
-		errObj(d.Error)
+		n += 48 + outcomeSize(d.Result, d.Error)
 	}
-	if d := op.WaitDetails; d != nil {
+	if op.WaitDetails != nil {
 		n += 48
 	}
 	if d := op.CallbackDetails; d != nil {
-		n += 32
-		payload(d.CallbackId)
-		payload(d.Result)
-		errObj(d.Error)
+		n += 32 + memberSize(d.CallbackId) + outcomeSize(d.Result, d.Error)
 	}
 	if d := op.ChainedInvokeDetails; d != nil {
-		n += 32
-		payload(d.Result)
-		errObj(d.Error)
+		n += 32 + outcomeSize(d.Result, d.Error)
+	}
+	return n
+}
+
+// memberSize estimates a string member: its name and its text quoted.
+func memberSize(p *string) int {
+	if p == nil {
+		return 0
+	}
+	return 22 + quotedSize(*p)
+}
+
+// outcomeSize estimates a result member and an error object.
+func outcomeSize(result *string, e *types.ErrorObject) int {
+	n := memberSize(result)
+	if e != nil {
+		n += 64 + memberSize(e.ErrorType) + memberSize(e.ErrorMessage) + memberSize(e.ErrorData)
+		for i := range e.StackTrace {
+			n += memberSize(&e.StackTrace[i])
+		}
 	}
 	return n
 }

@@ -169,16 +169,7 @@ func ownedResult(b *service.Backend, arn string) (*Result, error) {
 		return nil, err
 	}
 	r := foldHistory(s.History)
-	r.Arn, r.Name, r.Status = s.Arn, s.Name, s.Status
-	if s.Input != nil {
-		r.Input = *s.Input
-	}
-	if s.Result != nil {
-		r.Output = s.Result
-	}
-	if s.Error != nil {
-		r.Error = s.Error
-	}
+	r.describe(s.Arn, s.Name, s.Status, s.Input, s.Result, s.Error)
 	return r, nil
 }
 
@@ -188,20 +179,24 @@ func ownedResult(b *service.Backend, arn string) (*Result, error) {
 func BuildResult(exec *lambda.GetDurableExecutionOutput, events []types.Event) *Result {
 	r := foldHistory(events)
 	if exec != nil {
-		r.Arn = aws.ToString(exec.DurableExecutionArn)
-		r.Name = aws.ToString(exec.DurableExecutionName)
-		r.Status = exec.Status
-		if exec.InputPayload != nil {
-			r.Input = *exec.InputPayload
-		}
-		if exec.Result != nil {
-			r.Output = exec.Result
-		}
-		if exec.Error != nil {
-			r.Error = exec.Error
-		}
+		r.describe(aws.ToString(exec.DurableExecutionArn), aws.ToString(exec.DurableExecutionName), exec.Status, exec.InputPayload, exec.Result, exec.Error)
 	}
 	return r
+}
+
+// describe sets what the execution's description says over what the
+// history said; an absent input, result or error leaves the history's.
+func (r *Result) describe(arn, name string, status types.ExecutionStatus, input, output *string, err *types.ErrorObject) {
+	r.Arn, r.Name, r.Status = arn, name, status
+	if input != nil {
+		r.Input = *input
+	}
+	if output != nil {
+		r.Output = output
+	}
+	if err != nil {
+		r.Error = err
+	}
 }
 
 // foldHistory builds a Result from a history alone.
