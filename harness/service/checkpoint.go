@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -95,7 +96,7 @@ func (e *execution) deltaLocked() []types.Operation {
 	if len(e.dirty) == 0 {
 		return []types.Operation{}
 	}
-	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
+	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return cmp.Compare(a.idx, b.idx) })
 	out := make([]types.Operation, len(e.dirty))
 	c := newOpCopier(len(e.dirty))
 	for i, r := range e.dirty {
@@ -127,11 +128,11 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 	case types.OperationTypeWait:
 		switch u.Action {
 		case types.OperationActionStart:
-			rec.waitSeconds = *u.WaitOptions.WaitSeconds
-			end := now.Add(time.Duration(rec.waitSeconds) * time.Second)
+			secs := *u.WaitOptions.WaitSeconds
+			end := now.Add(time.Duration(secs) * time.Second)
 			op.WaitDetails = &types.WaitDetails{ScheduledEndTimestamp: ptr(end)}
 			ev := e.opEvent(rec, types.EventTypeWaitStarted, now)
-			ev.WaitStartedDetails = &types.WaitStartedDetails{Duration: ptr(rec.waitSeconds), ScheduledEndTimestamp: ptr(end)}
+			ev.WaitStartedDetails = &types.WaitStartedDetails{Duration: ptr(secs), ScheduledEndTimestamp: ptr(end)}
 			e.armOpTimerLocked(rec, TimerWait, end)
 		case types.OperationActionCancel:
 			op.Status = types.OperationStatusCancelled
@@ -188,7 +189,7 @@ func (e *execution) applyLocked(u *types.OperationUpdate, now time.Time) bool {
 // kept and one allocation serves them all; its ParentId is its parent's
 // Id, which is never written either.
 func (e *execution) createLocked(u *types.OperationUpdate, now time.Time) *opRecord {
-	rec := &opRecord{idx: len(e.ops)}
+	rec := &opRecord{idx: int32(len(e.ops))}
 	// field by field: assigning a whole Operation would run the write
 	// barrier over all of its pointer slots
 	op := &rec.op

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"sync"
@@ -71,15 +72,14 @@ type execution struct {
 // field, never mutated through its pointers, so sharing pointers with
 // history events is safe; readers get deep copies.
 type opRecord struct {
-	op          types.Operation
-	idx         int // creation order; the EXECUTION op is 0
-	parent      *opRecord
-	dirty       bool
-	waitSeconds int32
-	timer       *timer // the WAIT, RETRY or callback timeout timer
-	callback    *callbackState
-	chained     *chainedState
-	strs        [3]string // storage for op's Id, Name, SubType; ParentId is the parent's Id
+	op       types.Operation
+	idx      int32 // creation order; the EXECUTION op is 0
+	dirty    bool
+	parent   *opRecord
+	timer    *timer // the WAIT, RETRY or callback timeout timer
+	callback *callbackState
+	chained  *chainedState
+	strs     [3]string // storage for op's Id, Name, SubType; ParentId is the parent's Id
 }
 
 // ending is a terminal state decided mid-invocation (an EXECUTION update,
@@ -252,7 +252,7 @@ func (e *execution) touch(rec *opRecord) {
 // handler last saw the state, in creation order; never nil, so a later
 // invocation's envelope always carries the field.
 func (e *execution) updatedIDsLocked() []string {
-	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return a.idx - b.idx })
+	slices.SortFunc(e.dirty, func(a, b *opRecord) int { return cmp.Compare(a.idx, b.idx) })
 	ids := make([]string, len(e.dirty))
 	for i, r := range e.dirty {
 		ids[i] = aws.ToString(r.op.Id)
@@ -295,7 +295,9 @@ func (e *execution) fire(t *timer) bool {
 		rec.op.Status = types.OperationStatusSucceeded
 		rec.op.EndTimestamp = e.stamp(at)
 		ev := e.opEvent(rec, types.EventTypeWaitSucceeded, at)
-		ev.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: ptr(rec.waitSeconds)}
+		// the wait was created by its START, so it started when it was created
+		secs := int32(rec.op.WaitDetails.ScheduledEndTimestamp.Sub(*rec.op.StartTimestamp) / time.Second)
+		ev.WaitSucceededDetails = &types.WaitSucceededDetails{Duration: &secs}
 		e.touch(rec)
 	case TimerRetry:
 		rec := t.op
