@@ -61,9 +61,8 @@ func (e *execution) flush(seq uint64) error {
 		e.qmu.Lock()
 		batch := e.takeBatchLocked()
 		e.sentAllLocked()
+		in := e.callInputLocked()
 		e.qmu.Unlock()
-		// one input serves every call, as the batch's array does
-		in := &e.callIn
 		in.DurableExecutionArn, in.CheckpointToken, in.Updates = e.arn, e.token, batch
 		out, err := e.client.CheckpointDurableExecution(e.ctx, in)
 		if err != nil {
@@ -135,9 +134,22 @@ func (e *execution) returnBatchLocked(batch []types.OperationUpdate) {
 	}
 }
 
-// queueArray is a checkpoint queue's first array. Invocations one after
+// queueArray is a checkpoint queue's first array, and the input of every
+// checkpoint call, which uses it as the batches do. Invocations one after
 // the other pass it on through queueArrays instead of each allocating one.
-type queueArray [queueRoom]types.OperationUpdate
+type queueArray struct {
+	updates [queueRoom]types.OperationUpdate
+	in      lambda.CheckpointDurableExecutionInput
+}
+
+// callInputLocked is the input for the next call: the queue array's, or,
+// once the invocation has ended and given the array back, one of its own.
+func (e *execution) callInputLocked() *lambda.CheckpointDurableExecutionInput {
+	if e.qarr == nil {
+		return &lambda.CheckpointDurableExecutionInput{}
+	}
+	return &e.qarr.in
+}
 
 var queueArrays = sync.Pool{New: func() any { return new(queueArray) }}
 
@@ -151,7 +163,7 @@ func (e *execution) releaseQueue() {
 	a := e.qarr
 	e.qarr, e.qbuf, e.queue = nil, nil, nil
 	if a != nil && !e.lent {
-		clear(a[:])
+		*a = queueArray{}
 		queueArrays.Put(a)
 	}
 }

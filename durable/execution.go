@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
@@ -60,9 +59,8 @@ type execution struct {
 	timerEnded  bool
 	timerWG     sync.WaitGroup // timed flushes in progress
 
-	sendMu sync.Mutex // held across a checkpoint call; guards callIn, token, sent, closed
-	callIn lambda.CheckpointDurableExecutionInput
-	token  *string // the last response's, passed on as is
+	sendMu sync.Mutex // held across a checkpoint call; guards token, sent, closed
+	token  *string    // the last response's, passed on as is
 	sent   uint64
 	closed bool
 }
@@ -91,7 +89,7 @@ func newExecution(ctx context.Context, env Env, in *InvocationInput) *execution 
 	if e.logger == nil {
 		e.logger = discardLogger
 	}
-	e.qbuf = e.qarr[:0]
+	e.qbuf = e.qarr.updates[:0]
 	e.queue = e.qbuf
 	e.replayLogs, e.plugins, e.serdes = env.ReplayLogs, env.Plugins, env.Serdes
 	if e.seq == nil {
