@@ -2,6 +2,7 @@ package durable
 
 import (
 	"errors"
+	"runtime"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,6 +51,14 @@ func (e *execution) enqueueLocked(u types.OperationUpdate, owner *dctx) (uint64,
 func (e *execution) flush(seq uint64) error {
 	e.sendMu.Lock()
 	defer e.sendMu.Unlock()
+	if e.sent < seq && e.seq == nil && e.serial <= 0 {
+		// Group commit: goroutines ready to run (a Parallel's other
+		// branches) get to queue their updates before the batch is taken,
+		// and wait on sendMu meanwhile, so one call carries them all. A
+		// Scheduler or serial branches run one goroutine at a time: nothing
+		// else could queue, and their grouping stays as it was.
+		runtime.Gosched()
+	}
 	for e.sent < seq {
 		// A failed call dropped its batch, so sent can no longer reach seq.
 		if e.failed.Load() {

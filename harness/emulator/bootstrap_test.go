@@ -84,13 +84,15 @@ func TestBootstrapRunsThroughInvoke(t *testing.T) {
 // The function process is killed right after a checkpoint was applied and
 // before its answer went out: the service records Runtime.ExitError,
 // starts a new process, and the execution ends exactly as an undisturbed
-// one.
+// one. The bootstrap makes at least two calls (the branches' results, then
+// the Parallel's), three when a branch's goroutine runs late for the first
+// group commit.
 func TestKilledProcessLosesNothing(t *testing.T) {
 	const input = `{"num1":10,"num2":0}`
 	_, clean := start(t, bootstrapConfig(t))
 	_, want := invokeCalculator(t, clean, input)
 
-	for _, killAt := range []int64{1, 2, 3} {
+	for _, killAt := range []int64{1, 2} {
 		t.Run(fmt.Sprintf("kill at checkpoint %d", killAt), func(t *testing.T) {
 			srv, lc := start(t, bootstrapConfig(t))
 			var calls atomic.Int64
