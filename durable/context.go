@@ -50,11 +50,11 @@ type dctx struct {
 	parentID  string
 	parentIDp *string // points to parentID, shared by updates
 	n         atomic.Int32
+	suspended atomic.Bool // beside n: the two share a word, which keeps a dctx in 128 bytes
 	task      *task
 	parent    *dctx
 	branch    *branchRun // set on a Parallel branch's context
-	suspended atomic.Bool
-	futures   futureSet // made here by Go, StepAsync…; finished when the context's function returns
+	futures   futureSet  // made here by Go, StepAsync…; finished when the context's function returns
 }
 
 func (c *dctx) Logger() *slog.Logger { return c.exec.ctxLog }
