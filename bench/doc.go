@@ -22,5 +22,12 @@
 // The emulator figures build the calculator's real bootstrap
 // (`go build -tags lambda.norpc`) into a temporary directory and run it as
 // the emulator's function process, invoked through the aws-sdk-go-v2 Lambda
-// client.
+// client. BENCH_BOOTSTRAP names a bootstrap to run instead, built the same
+// way: a profiler that reads the function process's symbols after the run
+// needs its binary to outlive the benchmark, e.g.
+//
+//	go build -tags lambda.norpc -trimpath -o /tmp/bootstrap ./function/cmd/bootstrap
+//	go test -c -o /tmp/bench.test ./bench
+//	cd bench && BENCH_BOOTSTRAP=/tmp/bootstrap perf record -g -a -- /tmp/bench.test -test.run '^$' -test.bench EmulatorHTTPC8 -test.benchtime 3000x
+//	perf report --comm bootstrap
 package bench

@@ -161,9 +161,13 @@ var (
 
 // bootstrap builds the calculator's real Lambda bootstrap once per test
 // binary, as `make build` does (static, lambda.norpc, for this machine),
-// into a temporary directory TestMain removes.
+// into a temporary directory TestMain removes; BENCH_BOOTSTRAP names one
+// built already (see the package doc).
 func bootstrap(b *testing.B) string {
 	b.Helper()
+	if path := os.Getenv("BENCH_BOOTSTRAP"); path != "" {
+		return path
+	}
 	bootstrapOnce.Do(func() {
 		if bootstrapDir, bootstrapErr = os.MkdirTemp("", "dpcheck-bench-"); bootstrapErr != nil {
 			return
