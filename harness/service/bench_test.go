@@ -28,7 +28,13 @@ func (c *recordingClient) CheckpointDurableExecution(ctx context.Context, in *la
 // checkpoint batches one calculator execution sends, recorded once, then
 // replayed against a fresh backend per iteration together with the start,
 // the invocation envelope, the output and the history read.
-func BenchmarkBackendCalculatorReplay(b *testing.B) {
+func BenchmarkBackendCalculatorReplay(b *testing.B) { benchmarkCalculatorReplay(b, false) }
+
+// BenchmarkBackendCalculatorReplayClientToken is the same with a
+// ClientToken on every call, as the Go SDK and botocore send one.
+func BenchmarkBackendCalculatorReplayClientToken(b *testing.B) { benchmarkCalculatorReplay(b, true) }
+
+func benchmarkCalculatorReplay(b *testing.B, clientToken bool) {
 	inputs := []string{`{"num1":10,"num2":0}`, `{"num1":10,"num2":5}`}
 	var scripts [2][][]types.OperationUpdate
 	var outputs [2][]byte
@@ -53,10 +59,12 @@ func BenchmarkBackendCalculatorReplay(b *testing.B) {
 			b.Fatal(err)
 		}
 		token := be.lookup(&arn).token // decoding the envelope is the runtime's cost, not measured here
-		for _, batch := range scripts[i%2] {
-			out, err := be.CheckpointDurableExecution(context.Background(), &lambda.CheckpointDurableExecutionInput{
-				DurableExecutionArn: &arn, CheckpointToken: &token, Updates: batch,
-			})
+		for k, batch := range scripts[i%2] {
+			in := &lambda.CheckpointDurableExecutionInput{DurableExecutionArn: &arn, CheckpointToken: &token, Updates: batch}
+			if clientToken {
+				in.ClientToken = &clientTokens[k%len(clientTokens)]
+			}
+			out, err := be.CheckpointDurableExecution(context.Background(), in)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -75,3 +83,6 @@ func BenchmarkBackendCalculatorReplay(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(scripts[0])+len(scripts[1]))/2, "checkpoints/exec")
 }
+
+// clientTokens are the ClientTokens of the calls of one replayed execution.
+var clientTokens = []string{"c-0", "c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7"}

@@ -36,7 +36,7 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 
 	if in.ClientToken != nil && in.CheckpointToken != nil && e.idem != nil &&
 		e.idem.clientToken == *in.ClientToken && e.idem.token == *in.CheckpointToken {
-		return copyCheckpointOutput(e.idem.out), nil
+		return e.idem.answer(), nil
 	}
 	if err := e.checkTokenLocked(in.CheckpointToken); err != nil {
 		return nil, err
@@ -53,8 +53,13 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 		}
 	}
 
+	var kept *[]types.Operation
+	if in.ClientToken != nil {
+		e.idem = &idemEntry{clientToken: *in.ClientToken, token: *in.CheckpointToken}
+		kept = &e.idem.ops
+	}
 	// one allocation for the output, its state and its token
-	st := &checkpointOutputStorage{state: types.CheckpointUpdatedExecutionState{Operations: e.deltaLocked()}}
+	st := &checkpointOutputStorage{state: types.CheckpointUpdatedExecutionState{Operations: e.deltaLocked(kept)}}
 	out := &st.out
 	out.NewExecutionState = &st.state
 	if !terminal {
@@ -64,8 +69,8 @@ func (b *Backend) CheckpointDurableExecution(_ context.Context, in *lambda.Check
 	} else {
 		e.token = ""
 	}
-	if in.ClientToken != nil {
-		e.idem = &idemEntry{clientToken: *in.ClientToken, token: *in.CheckpointToken, out: copyCheckpointOutput(out)}
+	if kept != nil {
+		e.idem.next = e.token
 	}
 	return out, nil
 }
@@ -91,8 +96,10 @@ func clientTokenOK(s string) bool {
 }
 
 // deltaLocked returns copies of the operations changed since the handler
-// last saw the state, in creation order, and marks them seen.
-func (e *execution) deltaLocked() []types.Operation {
+// last saw the state, in creation order, and marks them seen. With kept
+// non-nil it also stores there the operations' values as they are now,
+// which share the records' storage (for idemEntry).
+func (e *execution) deltaLocked(kept *[]types.Operation) []types.Operation {
 	if len(e.dirty) == 0 {
 		return []types.Operation{}
 	}
@@ -101,6 +108,12 @@ func (e *execution) deltaLocked() []types.Operation {
 	c := newOpCopier(len(e.dirty))
 	for i, r := range e.dirty {
 		c.copyTo(i, &out[i], &r.op)
+	}
+	if kept != nil {
+		*kept = make([]types.Operation, len(e.dirty))
+		for i, r := range e.dirty {
+			(*kept)[i] = r.op
+		}
 	}
 	e.clearDirty()
 	return out

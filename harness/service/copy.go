@@ -3,7 +3,6 @@ package service
 import (
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
@@ -168,19 +167,6 @@ func (c *opCopier) copyTo(i int, dst *types.Operation, o *types.Operation) {
 	if d := o.ChainedInvokeDetails; d != nil {
 		dst.ChainedInvokeDetails = &types.ChainedInvokeDetails{Result: cloneStr(d.Result), Error: copyErrorObject(d.Error)}
 	}
-}
-
-func copyCheckpointOutput(o *lambda.CheckpointDurableExecutionOutput) *lambda.CheckpointDurableExecutionOutput {
-	c := &lambda.CheckpointDurableExecutionOutput{CheckpointToken: cloneStr(o.CheckpointToken)}
-	if s := o.NewExecutionState; s != nil {
-		ops := make([]types.Operation, len(s.Operations))
-		cp := newOpCopier(len(ops))
-		for i := range s.Operations {
-			cp.copyTo(i, &ops[i], &s.Operations[i])
-		}
-		c.NewExecutionState = &types.CheckpointUpdatedExecutionState{Operations: ops, NextMarker: cloneStr(s.NextMarker)}
-	}
-	return c
 }
 
 func copyEventResult(r *types.EventResult, data bool) *types.EventResult {

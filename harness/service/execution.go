@@ -91,9 +91,31 @@ type ending struct {
 	err    *types.ErrorObject
 }
 
+// idemEntry is the last checkpoint call made with a ClientToken and its
+// response, for a repeat of the call. The response's operations are kept
+// as the values they had: their storage is the records', which is never
+// written through (see opRecord), so a repeat deep-copies the same
+// operations however the records changed since, and a call that is never
+// repeated (the common case: SDKs send a ClientToken with every call)
+// costs no copy beyond the one it returns.
 type idemEntry struct {
 	clientToken, token string
-	out                *checkpointResult
+	ops                []types.Operation
+	next               string // the response's CheckpointToken; "" when the call ended the execution
+}
+
+// answer is the response to a repeat of the call: a deep copy.
+func (ie *idemEntry) answer() *checkpointResult {
+	ops := make([]types.Operation, len(ie.ops))
+	c := newOpCopier(len(ops))
+	for i := range ie.ops {
+		c.copyTo(i, &ops[i], &ie.ops[i])
+	}
+	out := &checkpointResult{NewExecutionState: &types.CheckpointUpdatedExecutionState{Operations: ops}}
+	if ie.next != "" {
+		out.CheckpointToken = aws.String(ie.next)
+	}
+	return out
 }
 
 // startExecutionLocked creates the EXECUTION op, ExecutionStarted and the
