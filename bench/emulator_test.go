@@ -153,26 +153,37 @@ func lambdaClient(url string) (*lambda.Client, func()) {
 }
 
 var (
+	buildDirOnce  sync.Once
+	bootstrapDir  string // the binaries the benchmarks build; TestMain removes it
+	buildDirErr   error
 	bootstrapOnce sync.Once
-	bootstrapDir  string
 	bootstrapBin  string
 	bootstrapErr  error
 )
 
+// buildDir makes the temporary directory the benchmarks build their
+// binaries into, once per test binary.
+func buildDir(b *testing.B) string {
+	b.Helper()
+	buildDirOnce.Do(func() { bootstrapDir, buildDirErr = os.MkdirTemp("", "dpcheck-bench-") })
+	if buildDirErr != nil {
+		b.Fatal(buildDirErr)
+	}
+	return bootstrapDir
+}
+
 // bootstrap builds the calculator's real Lambda bootstrap once per test
 // binary, as `make build` does (static, lambda.norpc, for this machine),
-// into a temporary directory TestMain removes; BENCH_BOOTSTRAP names one
-// built already (see the package doc).
+// into buildDir; BENCH_BOOTSTRAP names one built already (see the package
+// doc).
 func bootstrap(b *testing.B) string {
 	b.Helper()
 	if path := os.Getenv("BENCH_BOOTSTRAP"); path != "" {
 		return path
 	}
+	dir := buildDir(b)
 	bootstrapOnce.Do(func() {
-		if bootstrapDir, bootstrapErr = os.MkdirTemp("", "dpcheck-bench-"); bootstrapErr != nil {
-			return
-		}
-		bootstrapBin = filepath.Join(bootstrapDir, "bootstrap")
+		bootstrapBin = filepath.Join(dir, "bootstrap")
 		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrapBin, "github.com/dpcheck/dpcheck/function/cmd/bootstrap")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		var out bytes.Buffer

@@ -127,11 +127,11 @@ var (
 	dpcheckErr  error
 )
 
-// dpcheckCommand builds the dpcheck command once per test binary, next to
-// the bootstrap, and returns its path.
+// dpcheckCommand builds the dpcheck command once per test binary into
+// buildDir and returns its path.
 func dpcheckCommand(b *testing.B) string {
 	b.Helper()
-	dir := filepath.Dir(bootstrap(b))
+	dir := buildDir(b)
 	dpcheckOnce.Do(func() {
 		dpcheckBin = filepath.Join(dir, "dpcheck")
 		cmd := exec.Command("go", "build", "-trimpath", "-o", dpcheckBin, "github.com/dpcheck/dpcheck/harness/cmd/dpcheck")
