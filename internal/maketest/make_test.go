@@ -83,8 +83,10 @@ func withoutCI(env []string) []string {
 	return out
 }
 
-// ginkgoCall is the one `go tool ginkgo` call of make test.
-func ginkgoCall(t *testing.T, calls []string) string {
+// ginkgoCalls are make test's two `go tool ginkgo` calls: the specs with
+// the race detector, then without it (in-process branches then run one
+// after another, harness/serial_branches.go).
+func ginkgoCalls(t *testing.T, calls []string) (race, plain string) {
 	t.Helper()
 	var found []string
 	for _, c := range calls {
@@ -92,10 +94,10 @@ func ginkgoCall(t *testing.T, calls []string) string {
 			found = append(found, c)
 		}
 	}
-	if len(found) != 1 {
-		t.Fatalf("make test called ginkgo %d times, want once; calls:\n%s", len(found), strings.Join(calls, "\n"))
+	if len(found) != 2 {
+		t.Fatalf("make test called ginkgo %d times, want twice; calls:\n%s", len(found), strings.Join(calls, "\n"))
 	}
-	return found[0]
+	return found[0], found[1]
 }
 
 // make test passes --no-color to Ginkgo when its output is not a terminal
@@ -117,14 +119,19 @@ func TestMakeTestGinkgoColour(t *testing.T) {
 			if err != nil {
 				t.Fatalf("make test: %v\n%s", err, out)
 			}
-			call := ginkgoCall(t, calls)
-			if got := strings.Contains(call, "--no-color"); got != tc.noColor {
-				t.Errorf("ginkgo called as %q: --no-color %v, want %v", call, got, tc.noColor)
-			}
-			for _, flag := range []string{"-r", "--race", "--label-filter=!e2e", "--skip-package=props", "./specs"} {
-				if !strings.Contains(call, " "+flag) {
-					t.Errorf("ginkgo called as %q, without %s", call, flag)
+			race, plain := ginkgoCalls(t, calls)
+			for _, call := range []string{race, plain} {
+				if got := strings.Contains(call, "--no-color"); got != tc.noColor {
+					t.Errorf("ginkgo called as %q: --no-color %v, want %v", call, got, tc.noColor)
 				}
+				for _, flag := range []string{"-r", "--label-filter=!e2e", "--skip-package=props", "./specs"} {
+					if !strings.Contains(call, " "+flag) {
+						t.Errorf("ginkgo called as %q, without %s", call, flag)
+					}
+				}
+			}
+			if !strings.Contains(race, " --race") || strings.Contains(plain, " --race") {
+				t.Errorf("ginkgo called as %q then %q: want --race in the first call only", race, plain)
 			}
 		})
 	}
