@@ -157,7 +157,10 @@ func awaitFutures(e *execution, fs []*future, enough func() bool) {
 			f.unwait(w)
 		}
 		if registered == 0 {
-			return // everything settled: enough cannot change any more
+			// Everything settled, some of it after enough last looked:
+			// one more look, after which enough cannot change any more.
+			enough()
+			return
 		}
 	}
 }
