@@ -16,6 +16,14 @@
 // injected faults (WithFaults). It stops at WithMaxInvocations with
 // *service.InvocationCapError and the Result so far.
 //
+// Without a scheduler the branches of a Parallel or Map run one after
+// another on one goroutine for as long as each ends within a millisecond
+// (durable.Env.SerialBranches), since the in-process backend answers in
+// microseconds and hand-offs between cores cost more than the branches;
+// a slower branch lets the ones behind it start on goroutines of their
+// own. Built with -race, every branch gets its own goroutine at once, so
+// the race detector sees branches as concurrent.
+//
 // The runtime's timed flush (fire-and-forget updates sent after 100 ms
 // without a new one, at the latest 1 s after the first) runs on a
 // VirtualClock of the run's own, which moves only when user code calls
