@@ -170,7 +170,15 @@ func (p *inProcess) run(ctx context.Context, inv *invocation) (out []byte, err e
 		env.Logger = slog.New(slog.NewJSONHandler(w, nil))
 	}
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: inv.requestID, InvokedFunctionArn: inv.function})
-	return p.invoker(ctx, env, inv.payload)
+	out, err = p.invoker(ctx, env, inv.payload)
+	if !time.Now().Before(inv.deadline) {
+		// Lambda ends an invocation at its deadline and keeps nothing it
+		// answers later; a goroutine cannot be stopped, so what it
+		// answered late is dropped here instead.
+		return nil, &InvocationError{Type: "Sandbox.Timedout",
+			Message: fmt.Sprintf("Task timed out after %.2f seconds: function %s ran past its deadline", p.timeout.Seconds(), inv.function)}
+	}
+	return out, err
 }
 
 func (p *inProcess) close() {}
