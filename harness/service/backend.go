@@ -478,11 +478,6 @@ func (b *Backend) SharedExecution(arn string) (SharedExecution, error) {
 // into it; the caller must not modify the events. It is for a runner that
 // owns the backend and folds the history right after the execution ends.
 func (b *Backend) SharedHistory(arn string) ([]types.Event, error) {
-	e, err := b.existing(arn)
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.history[:len(e.history):len(e.history)], nil
+	s, err := b.SharedExecution(arn)
+	return s.History, err
 }
